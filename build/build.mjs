@@ -1,0 +1,33 @@
+// One build: the agent as a single self-contained file, main/preload/web host/CLI bundles, and the renderer.
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import { build as viteBuild } from 'vite';
+
+const pkg = JSON.parse(await readFile('package.json', 'utf8'));
+const only = process.argv.slice(2);
+const wanted = (name) => only.length === 0 || only.includes(name);
+
+const nodeTarget = { platform: 'node', target: 'node20', bundle: true, sourcemap: false, logLevel: 'warning', legalComments: 'none' };
+const define = { __HYPERDESK_VERSION__: JSON.stringify(pkg.version) };
+
+if (wanted('agent')) {
+  // No native addons, no external packages: one file that runs on any Node.js >= 20.
+  await build({ ...nodeTarget, entryPoints: ['node-agent/src/main.ts'], outfile: 'dist/agent/hyperdesk-agent.js', format: 'cjs', define, minify: true });
+  const bundle = await readFile('dist/agent/hyperdesk-agent.js');
+  const digest = createHash('sha256').update(bundle).digest('hex');
+  await writeFile('dist/agent/manifest.json', JSON.stringify({ version: pkg.version, digest, file: 'hyperdesk-agent.js' }, null, 2));
+}
+
+if (wanted('main')) {
+  const external = ['electron', 'cpu-features', './crypto/build/Release/sshcrypto.node'];
+  await build({ ...nodeTarget, entryPoints: { electron: 'main/electron/main.ts' }, outdir: 'dist/main', outExtension: { '.js': '.cjs' }, format: 'cjs', external, define });
+  await build({ ...nodeTarget, entryPoints: { 'web-host': 'main/web/host.ts', hdctl: 'main/cli/hdctl.ts' }, outdir: 'dist/main', format: 'esm', external, define,
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" } });
+  await build({ ...nodeTarget, entryPoints: ['preload/electron.ts'], outfile: 'dist/preload/electron.cjs', format: 'cjs', external: ['electron'] });
+}
+
+if (wanted('renderer')) {
+  await mkdir('dist', { recursive: true });
+  await viteBuild({ configFile: 'renderer/vite.config.ts', logLevel: 'warn' });
+}

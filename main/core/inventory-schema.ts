@@ -1,0 +1,59 @@
+// The merged, live view of every node the app knows: what the aggregator produces and the UI and CLI show.
+import { z } from 'zod';
+import { NodeStatus, TaskInfo, WireError } from '../../node-agent/src/api';
+import { NodeKeySchema } from './config-schema';
+
+export const ConnectionState = z.enum([
+  'connecting',
+  'online',
+  /** Unreachable: shows last-known state with its "as of" time. */
+  'offline',
+  /** The host key no longer matches known_hosts: refused, never silently accepted. */
+  'host-key-changed',
+  /** Authentication failed or needs input. */
+  'auth-failed',
+  /** Connected, but the agent is missing or incompatible and could not be installed. */
+  'agent-error',
+]);
+export type ConnectionState = z.infer<typeof ConnectionState>;
+
+export const NodeEntry = z.object({
+  key: NodeKeySchema,
+  cluster: z.string(),
+  name: z.string(),
+  host: z.string(),
+  state: ConnectionState,
+  error: WireError.optional(),
+  status: NodeStatus.optional(),
+  /** When `status` was last fresh (ms since epoch, workstation clock). */
+  asOf: z.number().optional(),
+  agentVersion: z.string().optional(),
+  /** Agent run id and revision of the last change applied: older ones are dropped. */
+  epoch: z.string().optional(),
+  revision: z.number().optional(),
+});
+export type NodeEntry = z.infer<typeof NodeEntry>;
+
+export const ClusterEntry = z.object({ id: z.string(), name: z.string(), nodes: z.array(NodeKeySchema) });
+export type ClusterEntry = z.infer<typeof ClusterEntry>;
+
+export const TaskEntry = TaskInfo.extend({ nodeKey: NodeKeySchema });
+export type TaskEntry = z.infer<typeof TaskEntry>;
+
+export const Inventory = z.object({
+  clusters: z.record(z.string(), ClusterEntry),
+  nodes: z.record(z.string(), NodeEntry),
+  tasks: z.record(z.string(), TaskEntry),
+  /** Bumped on every change the aggregator applies. */
+  revision: z.number().int().nonnegative(),
+});
+export type Inventory = z.infer<typeof Inventory>;
+
+/** A change to the inventory, sent to the UI in coalesced batches. `null` removes. */
+export const InventoryPatch = z.object({
+  revision: z.number().int(),
+  clusters: z.record(z.string(), ClusterEntry.nullable()).optional(),
+  nodes: z.record(z.string(), NodeEntry.nullable()).optional(),
+  tasks: z.record(z.string(), TaskEntry.nullable()).optional(),
+});
+export type InventoryPatch = z.infer<typeof InventoryPatch>;

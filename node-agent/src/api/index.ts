@@ -1,0 +1,33 @@
+// The one contract: every RPC method and event the agent serves, merged from the areas.
+import type { z } from 'zod';
+import type { MethodSpec } from './method';
+import { helloMethods } from './hello';
+import { nodeMethods } from './node';
+import { taskMethods } from './task';
+import { eventMethods } from './events';
+
+export const methods = {
+  ...helloMethods,
+  ...nodeMethods,
+  ...taskMethods,
+  ...eventMethods,
+} satisfies Record<string, MethodSpec>;
+
+export type Methods = typeof methods;
+export type MethodName = keyof Methods;
+/** What a caller passes (defaults may be omitted). */
+export type Params<M extends MethodName> = z.input<Methods[M]['params']>;
+/** What a handler receives after validation (defaults filled). */
+export type ParsedParams<M extends MethodName> = z.output<Methods[M]['params']>;
+export type Result<M extends MethodName> = z.output<Methods[M]['result']>;
+
+export const methodNames = Object.keys(methods) as MethodName[];
+export const isMethodName = (name: string): name is MethodName => Object.hasOwn(methods, name);
+
+export * from './errors';
+export * from './common';
+export * from './hello';
+export * from './node';
+export * from './task';
+export * from './events';
+export type { MethodSpec, Privilege, EventSpec } from './method';
