@@ -84,10 +84,8 @@ export class RpcClient {
       return;
     }
     const response = ResponseMessage.safeParse(raw);
-    if (!response.success || response.data.id === null || typeof response.data.id !== 'number') {
-      if (response.success && 'error' in response.data) return this.close(AppError.fromWire(response.data.error));
-      return;
-    }
+    // An error with a null id answers a line the agent could not read; nothing of ours waits on it.
+    if (!response.success || typeof response.data.id !== 'number') return;
     const pending = this.pending.get(response.data.id);
     if (!pending) return;
     pending.cleanup();

@@ -1,0 +1,58 @@
+// Pins the contract: every method is complete, names follow area.verb, and the derived types are what callers rely on.
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import { AppError, errorCodes, events, methodNames, methods, type Params, type ParsedParams, type Result } from './index';
+
+describe('the agent contract', () => {
+  it('describes every method with params, result, privilege and a one-line doc', () => {
+    for (const name of methodNames) {
+      const spec = methods[name];
+      expect(spec.params, name).toBeInstanceOf(z.ZodType);
+      expect(spec.result, name).toBeInstanceOf(z.ZodType);
+      expect(['read', 'operate', 'admin'], name).toContain(spec.privilege);
+      expect(spec.doc.length, name).toBeGreaterThan(10);
+      expect(spec.doc, name).not.toContain('\n');
+    }
+  });
+
+  it('names methods area.verb or area.noun.verb', () => {
+    for (const name of methodNames.filter((n) => n !== 'hello')) expect(name).toMatch(/^[a-z]+(\.[a-z]+){1,2}$/);
+  });
+
+  it('has the foundation methods', () => {
+    expect(methodNames).toEqual(
+      expect.arrayContaining(['hello', 'node.status', 'node.metrics', 'events.subscribe', 'task.list', 'task.status', 'task.log', 'task.cancel', 'node.check']),
+    );
+  });
+
+  it('marks task methods as returning a UPID reference', () => {
+    expect(methods['node.check'].task).toBe(true);
+    expect(methods['node.check'].result.safeParse({ upid: 'UPID:n1:0000ABCD:00001234:6745A1B2:nodecheck::root@pam:' }).success).toBe(true);
+  });
+
+  it('rejects unknown and ill-typed params', () => {
+    expect(methods['task.log'].params.safeParse({ upid: 'nope' }).success).toBe(false);
+    expect(methods['node.metrics'].params.safeParse({ timeframe: 'year' }).success).toBe(false);
+    expect(methods['node.status'].params.safeParse({ extra: 1 }).success).toBe(false);
+    expect(methods['node.metrics'].params.parse({})).toEqual({ timeframe: 'hour', cf: 'average' });
+  });
+
+  it('derives caller and handler types from the schemas', () => {
+    expectTypeOf<Params<'node.metrics'>>().toEqualTypeOf<{ timeframe?: 'hour' | 'day' | 'week' | 'month' | undefined; cf?: 'average' | 'max' | undefined }>();
+    expectTypeOf<ParsedParams<'node.metrics'>>().toEqualTypeOf<{ timeframe: 'hour' | 'day' | 'week' | 'month'; cf: 'average' | 'max' }>();
+    expectTypeOf<Result<'node.check'>>().toEqualTypeOf<{ upid: string }>();
+    expectTypeOf<Result<'node.status'>['loadavg']>().toEqualTypeOf<[number, number, number]>();
+    expectTypeOf<Result<'task.log'>['lines'][number]>().toEqualTypeOf<{ n: number; t: string }>();
+  });
+
+  it('has a closed error vocabulary that survives the wire', () => {
+    expect(errorCodes).toContain('invalid-params');
+    const error = new AppError('locked', 'VM 101 is locked by task backup', { upid: 'x' });
+    expect(AppError.fromWire(JSON.parse(JSON.stringify(error.toWire())) as never)).toMatchObject({ code: 'locked', message: error.message, details: { upid: 'x' } });
+    expect(AppError.from(new Error('boom')).code).toBe('internal-error');
+  });
+
+  it('documents every event', () => {
+    for (const [topic, spec] of Object.entries(events)) expect(spec.doc.length, topic).toBeGreaterThan(10);
+  });
+});
