@@ -13,7 +13,8 @@ export const parseProcStat = (text: string): CpuTimes => {
   if (line === undefined) throw new Error('/proc/stat has no aggregate cpu line');
   const fields = line.trim().split(/\s+/).slice(1).map(Number);
   const [user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0, steal = 0] = fields;
-  if (fields.length < 4 || fields.some((f) => !Number.isFinite(f))) throw new Error(`/proc/stat cpu line is malformed: ${line}`);
+  if (fields.length < 4 || fields.some((f) => !Number.isFinite(f)))
+    throw new Error(`/proc/stat cpu line is malformed: ${line}`);
   return { total: user + nice + system + idle + iowait + irq + softirq + steal, idle: idle + iowait };
 };
 
@@ -75,7 +76,8 @@ export const parseCpuinfo = (text: string): CpuInfo => {
     const key = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
     if (key === 'processor') count += 1;
-    else if (model === undefined && (key === 'model name' || key === 'hardware' || key === 'cpu model') && value !== '') model = value;
+    else if (model === undefined && (key === 'model name' || key === 'hardware' || key === 'cpu model') && value !== '')
+      model = value;
   }
   return { model: model ?? 'unknown', count };
 };
@@ -96,7 +98,8 @@ export const parseNetDev = (text: string): NetCounters[] => {
     const fields = match[2].trim().split(/\s+/).map(Number);
     const rxBytes = fields[0];
     const txBytes = fields[8];
-    if (rxBytes === undefined || txBytes === undefined || !Number.isFinite(rxBytes) || !Number.isFinite(txBytes)) continue;
+    if (rxBytes === undefined || txBytes === undefined || !Number.isFinite(rxBytes) || !Number.isFinite(txBytes))
+      continue;
     result.push({ name: match[1], rxBytes, txBytes });
   }
   return result;
@@ -171,7 +174,10 @@ export const isWholeDisk = (name: string, wholeDisks?: ReadonlySet<string>): boo
 };
 
 /** Bytes read and written by the node's disks, summed over whole disks so partitions are not counted twice. */
-export const sumDiskIo = (counters: readonly DiskCounters[], wholeDisks?: ReadonlySet<string>): { read: number; write: number } => {
+export const sumDiskIo = (
+  counters: readonly DiskCounters[],
+  wholeDisks?: ReadonlySet<string>,
+): { read: number; write: number } => {
   let read = 0;
   let write = 0;
   for (const c of counters) {
