@@ -1,0 +1,335 @@
+// The composition root of main/core: loads the config dir, runs one session per saved node, feeds the
+// aggregator and the offline cache, and serves the app contract (app-api.ts) to the Electron shell, web host and CLI.
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { z } from 'zod';
+import { AppError, methods, type Hello, type MethodName, type Params, type Topic } from '../../node-agent/src/api';
+import { appMethods, isAgentMethod, type AppEventData, type AppEventName, type AppMethodName, type AppMethods, type AppResult, type AuthPrompt } from './app-api';
+import { CONFIG_FILES, nodeKey, type NodeKey, type SavedAuth, type SavedNode } from './config-schema';
+import type { CoreOptions, HyperdeskCoreHandle, SecretStore } from './core-api';
+import type { InventoryPatch } from './inventory-schema';
+import type { AuthPrompter, NodeSessionHandle } from './node-session-api';
+import { ConfigStore } from './config-store';
+import { PreferencesStore } from './preferences-store';
+import { OfflineCache, type CachedNode } from './offline-cache';
+import { Aggregator } from './aggregator';
+import { KnownHosts } from './known-hosts';
+import { acceptHostKey, probeHostKey } from './ssh-connection';
+import { loadAgentBundle, type AgentBundle } from './agent-bundle';
+import { NodeSession } from './node-session';
+
+/** How long a keyboard-interactive or password prompt waits for the person before it counts as cancelled. */
+export const AUTH_PROMPT_TIMEOUT_MS = 5 * 60_000;
+/** The first connection of connections.addNode: a prompt may take 5 minutes, deploying the agent a couple more. */
+export const ADD_NODE_TIMEOUT_MS = 8 * 60_000;
+/** The topics the aggregator uses; metrics are fetched on demand by the views that chart them. */
+const INVENTORY_TOPICS: Topic[] = ['node.status', 'task.update'];
+/** Methods the session itself drives; forwarding them would break its subscription or its requests. */
+const SESSION_METHODS = new Set<MethodName>(['events.subscribe', 'events.unsubscribe', 'rpc.cancel']);
+
+/** The SecretStore account of a node's password or key passphrase. */
+export const secretAccount = (key: string): string => `ssh:${key}`;
+
+export interface CoreStartOptions {
+  /** Which saved nodes to connect at start (default: all). The CLI connects only the node it talks to. */
+  connect?: (key: NodeKey) => boolean;
+  /** Diagnostics from the node sessions (connecting, deploying, retrying); silent by default. */
+  log?: (line: string) => void;
+}
+
+type Handlers = { [M in AppMethodName]: (params: z.output<AppMethods[M]['params']>) => Promise<AppResult<M>> };
+type ParsedAddNode = z.output<(typeof appMethods)['connections.addNode']['params']>;
+
+export const invalidParams = (what: string, error: z.ZodError): AppError => {
+  const issues = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
+  const summary = issues.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)).join('; ');
+  return new AppError('invalid-params', `invalid parameters for ${what}: ${summary}`, { issues });
+};
+
+export class HyperdeskCore implements HyperdeskCoreHandle {
+  private readonly sessions = new Map<string, NodeSessionHandle>();
+  private readonly promptListeners = new Set<(prompt: AuthPrompt) => void>();
+  private readonly prompts = new Map<string, { answer: (answers: string[] | null) => void; count: number }>();
+  private bundle: Promise<AgentBundle> | undefined;
+  private disposed = false;
+  private readonly handlers: Handlers = {
+    'inventory.snapshot': () => Promise.resolve(this.aggregator.snapshot()),
+    'connections.list': () => Promise.resolve(this.config.clusters()),
+    'connections.probeHostKey': ({ host, port }) => probeHostKey(host, port, this.knownHosts),
+    'connections.addNode': (input) => this.addNode(input),
+    'connections.removeNode': ({ node }) => this.removeNode(node),
+    'auth.respond': ({ promptId, answers }) => this.respond(promptId, answers),
+    'preferences.get': () => Promise.resolve(this.preferences.get()),
+    'preferences.set': (change) => this.preferences.set(change),
+    'agent.call': ({ node, method, params }) => this.agentCall(node, method, params),
+  };
+
+  constructor(
+    private readonly options: CoreOptions,
+    private readonly config: ConfigStore,
+    private readonly preferences: PreferencesStore,
+    private readonly knownHosts: KnownHosts,
+    private readonly cache: OfflineCache,
+    private readonly log: ((line: string) => void) | undefined,
+    private readonly aggregator = new Aggregator(),
+  ) {
+    // The cache follows the aggregator's coalesced patches, so a busy node costs one cache update per patch.
+    this.aggregator.onPatch((patch) => {
+      for (const entry of Object.values(patch.nodes ?? {})) if (entry) this.cache.update(entry);
+    });
+  }
+
+  async handle<M extends AppMethodName>(method: M, params: unknown): Promise<AppResult<M>> {
+    if (this.disposed) throw new AppError('cancelled', `${method}: Hyperdesk is shutting down`);
+    if (typeof method !== 'string' || !Object.hasOwn(appMethods, method)) {
+      throw new AppError('not-found', `${String(method)} is not a Hyperdesk method`);
+    }
+    const parsed = appMethods[method].params.safeParse(params ?? {});
+    if (!parsed.success) throw invalidParams(method, parsed.error);
+    const handler = this.handlers[method] as (params: unknown) => Promise<AppResult<M>>;
+    return handler(parsed.data);
+  }
+
+  on<E extends AppEventName>(event: E, listener: (data: AppEventData<E>) => void): () => void {
+    if (event === 'inventory.patch') return this.aggregator.onPatch(listener as (patch: InventoryPatch) => void);
+    if (event === 'auth.prompt') {
+      const typed = listener as (prompt: AuthPrompt) => void;
+      this.promptListeners.add(typed);
+      return () => this.promptListeners.delete(typed);
+    }
+    throw new AppError('not-found', `${String(event)} is not a Hyperdesk event`);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const prompt of [...this.prompts.values()]) prompt.answer(null);
+    const sessions = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.allSettled(sessions.map((session) => session.dispose()));
+    this.aggregator.flush();
+    this.aggregator.dispose();
+    await this.cache.dispose();
+  }
+
+  /** Show every saved node (last-known state from the cache) and connect the chosen ones. */
+  async start(cached: Map<string, CachedNode>, connect: (key: NodeKey) => boolean): Promise<void> {
+    for (const { key, cluster, node } of this.config.nodes()) {
+      const meta = { key, cluster: cluster.id, clusterName: cluster.name, name: node.name, host: node.host };
+      this.aggregator.addNode(meta, undefined, cached.get(key) ?? {});
+      if (!connect(key)) continue;
+      const session = await this.createSession(key, node, this.options.secrets);
+      this.sessions.set(key, session);
+      this.aggregator.attach(key, session);
+      session.start();
+    }
+  }
+
+  /** The prompter every session gets: an auth.prompt event, answered by auth.respond or cancelled after 5 minutes. */
+  private readonly prompter: AuthPrompter = (request) => {
+    if (this.disposed || this.promptListeners.size === 0) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const promptId = randomUUID();
+      const timer = setTimeout(() => answer(null), AUTH_PROMPT_TIMEOUT_MS);
+      const answer = (answers: string[] | null) => {
+        clearTimeout(timer);
+        this.prompts.delete(promptId);
+        resolve(answers);
+      };
+      this.prompts.set(promptId, { answer, count: request.prompts.length });
+      const prompt: AuthPrompt = {
+        promptId,
+        node: request.node,
+        name: request.name,
+        instructions: request.instructions,
+        prompts: request.prompts.map((p) => ({ prompt: p.prompt, echo: p.echo })),
+      };
+      for (const listener of this.promptListeners) listener(prompt);
+    });
+  };
+
+  private respond(promptId: string, answers: string[] | null): Promise<Record<string, never>> {
+    const pending = this.prompts.get(promptId);
+    if (!pending) throw new AppError('not-found', `authentication prompt ${promptId} is not waiting (answered, cancelled or timed out)`);
+    if (answers && answers.length !== pending.count) {
+      throw new AppError('invalid-params', `authentication prompt ${promptId} asked ${pending.count} question(s) but got ${answers.length} answer(s)`);
+    }
+    pending.answer(answers);
+    return Promise.resolve({});
+  }
+
+  private async createSession(key: NodeKey, node: SavedNode, secrets: SecretStore): Promise<NodeSessionHandle> {
+    const loading = (this.bundle ??= loadAgentBundle(this.options.agentBundle));
+    const bundle = await loading.catch((error: unknown) => {
+      this.bundle = undefined;
+      throw error;
+    });
+    const options = { key, node, knownHosts: this.knownHosts, secrets, prompt: this.prompter, bundle, topics: INVENTORY_TOPICS };
+    return new NodeSession(this.log ? { ...options, log: this.log } : options);
+  }
+
+  /**
+   * Accept the confirmed host key, connect once, and save the node only when hello succeeds.
+   * Without a name, the node is saved under the name its agent reports in hello (the name in its UPIDs).
+   */
+  private async addNode(input: ParsedAddNode): Promise<{ node: NodeKey }> {
+    const auth = savedAuthOf(input);
+    const cluster = this.config.resolveCluster(input.cluster);
+    if (input.name !== undefined) this.refuseDuplicate(nodeKey(cluster.id, input.name), cluster.name);
+    await acceptHostKey(input.host, input.port, this.knownHosts, input.acceptedFingerprint);
+
+    let node: SavedNode = { name: input.name ?? provisionalName(input.host), host: input.host, port: input.port, user: input.user, auth };
+    let key = nodeKey(cluster.id, node.name);
+    let session = await this.createSession(key, node, withSecret(this.options.secrets, key, input.secret));
+    let hello: Hello;
+    try {
+      hello = await connectOnce(session, `${input.user}@${input.host}:${input.port}`, ADD_NODE_TIMEOUT_MS);
+    } catch (error) {
+      await session.dispose();
+      throw error;
+    }
+    if (input.name === undefined && hello.node !== node.name) {
+      // The session's key names it everywhere (prompts, secrets, inventory): reconnect under the agent's name.
+      await session.dispose();
+      node = { ...node, name: hello.node };
+      key = nodeKey(cluster.id, node.name);
+      this.refuseDuplicate(key, cluster.name);
+      session = await this.createSession(key, node, withSecret(this.options.secrets, key, input.secret));
+      session.start();
+    }
+    try {
+      await this.config.addNode(cluster.name, node);
+    } catch (error) {
+      await session.dispose();
+      throw error;
+    }
+    try {
+      if (input.secret !== undefined) await this.options.secrets.set(secretAccount(key), input.secret);
+    } catch (error) {
+      await this.config.removeNode(key).catch(() => undefined);
+      await session.dispose();
+      throw new AppError('internal-error', `node ${key} was not saved: the secret could not be stored (${AppError.from(error).message})`);
+    }
+    if (this.disposed) {
+      await session.dispose();
+      throw new AppError('cancelled', `node ${key} was saved, but Hyperdesk is shutting down`);
+    }
+    this.sessions.set(key, session);
+    const saved = this.config.find(key);
+    const clusterName = saved?.cluster.name ?? cluster.name;
+    this.aggregator.addNode({ key, cluster: cluster.id, clusterName, name: node.name, host: node.host }, session);
+    return { node: key };
+  }
+
+  private refuseDuplicate(key: NodeKey, clusterName: string): void {
+    if (this.config.find(key)) {
+      throw new AppError('already-exists', `cluster ${clusterName} already has a node named ${key.slice(key.indexOf('/') + 1)} — choose another name`, {
+        node: key,
+      });
+    }
+  }
+
+  private async removeNode(key: string): Promise<Record<string, never>> {
+    if (!this.config.find(key)) throw new AppError('not-found', `node ${key} is not in the saved connections`);
+    await this.config.removeNode(key);
+    const session = this.sessions.get(key);
+    this.sessions.delete(key);
+    this.aggregator.removeNode(key);
+    this.cache.remove(key);
+    await this.options.secrets.delete(secretAccount(key)).catch(() => undefined);
+    await session?.dispose();
+    return {};
+  }
+
+  private async agentCall(key: string, method: string, params: unknown): Promise<unknown> {
+    if (!this.config.find(key)) throw new AppError('not-found', `node ${key} is not in the saved connections`);
+    if (!isAgentMethod(method)) throw new AppError('not-found', `${method} is not a method of the Hyperdesk agent`);
+    if (SESSION_METHODS.has(method)) throw new AppError('not-supported', `${method} is used by the node session itself and cannot be forwarded`);
+    const parsed = methods[method].params.safeParse(params ?? {});
+    if (!parsed.success) throw invalidParams(`${method} on ${key}`, parsed.error);
+    const session = this.sessions.get(key);
+    if (!session) throw new AppError('unreachable', `node ${key} is not connected in this process`);
+    // The session already made the handshake; a second hello on the same bridge is not ours to send.
+    if (method === 'hello') {
+      if (session.hello) return session.hello;
+      throw new AppError('unreachable', `node ${key} is ${session.state}`);
+    }
+    return session.call(method, parsed.data as Params<typeof method>);
+  }
+}
+
+const savedAuthOf = (input: ParsedAddNode): SavedAuth => {
+  switch (input.auth) {
+    case 'key':
+      if (!input.keyPath) throw new AppError('invalid-params', `invalid parameters for connections.addNode: keyPath: a key file is needed for key authentication`);
+      return { method: 'key', keyPath: input.keyPath };
+    case 'agent':
+      return { method: 'agent' };
+    case 'password':
+      return { method: 'password' };
+    case 'keyboard-interactive':
+      return { method: 'keyboard-interactive' };
+  }
+};
+
+/** The name used for the first connection when none was given: the host's first label, made a valid node name. */
+export const provisionalName = (host: string): string => {
+  const isIp = /^[0-9.]+$/.test(host) || host.includes(':');
+  const label = (isIp ? host : (host.split('.')[0] ?? host)).replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  return label.replace(/-+$/, '') || 'node';
+};
+
+/** A SecretStore that answers this attempt's secret for one node and defers to the real store otherwise. */
+const withSecret = (secrets: SecretStore, key: NodeKey, secret: string | undefined): SecretStore =>
+  secret === undefined
+    ? secrets
+    : {
+        get: (account) => (account === secretAccount(key) ? Promise.resolve(secret) : secrets.get(account)),
+        set: (account, value) => secrets.set(account, value),
+        delete: (account) => secrets.delete(account),
+      };
+
+const failureCode = { offline: 'unreachable', 'host-key-changed': 'conflict', 'auth-failed': 'access-denied', 'agent-error': 'protocol-error' } as const;
+
+/** Start a session and wait for its hello; the first state other than connecting/online is the failure. */
+const connectOnce = (session: NodeSessionHandle, target: string, timeoutMs: number): Promise<Hello> =>
+  new Promise<Hello>((resolve, reject) => {
+    const offs: (() => void)[] = [];
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      for (const off of offs) off();
+      settle();
+    };
+    const timer = setTimeout(() => finish(() => reject(new AppError('timeout', `${target} did not complete the handshake within ${timeoutMs / 1000} s`))), timeoutMs);
+    offs.push(session.on('hello', (hello) => finish(() => resolve(hello))));
+    offs.push(
+      session.on('state', (state, error) => {
+        if (state === 'online' && session.hello) {
+          const hello = session.hello;
+          finish(() => resolve(hello));
+        } else if (state !== 'connecting' && state !== 'online') {
+          finish(() => reject(error ?? new AppError(failureCode[state], `${target} is ${state}`)));
+        }
+      }),
+    );
+    session.start();
+  });
+
+/** Load everything from the config dir, show every saved node from the cache, connect, and serve. */
+export const createCore = async (options: CoreOptions, start: CoreStartOptions = {}): Promise<HyperdeskCore> => {
+  const config = await ConfigStore.load(options.configDir);
+  const preferences = await PreferencesStore.load(options.configDir);
+  const knownHosts = await KnownHosts.load(join(options.configDir, CONFIG_FILES.knownHosts));
+  const cache = new OfflineCache(options.configDir);
+  const cached = await cache.load();
+  cache.retain(new Set(config.nodes().map((n) => n.key)));
+  const core = new HyperdeskCore(options, config, preferences, knownHosts, cache, start.log);
+  try {
+    await core.start(cached, start.connect ?? (() => true));
+  } catch (error) {
+    await core.dispose();
+    throw error;
+  }
+  return core;
+};
+
