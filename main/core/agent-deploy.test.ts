@@ -1,0 +1,158 @@
+// deployAgent against a real sshd. The bundle here is a stand-in script that records the arguments its
+// `install` received (the real agent's install is exercised by node-session.test.ts); the node's root has a
+// space and a quote in it, so every remote word must survive the login shell intact.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { machine } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '../../node-agent/src/api';
+import { startTestSshd, type TestSshd } from './__fixtures__/test-sshd';
+import type { AgentBundle } from './agent-bundle';
+import { chooseRuntime, deployAgent, parseProbe, PROBE_COMMAND, runRemote, type NodeProbe } from './agent-deploy';
+import { acceptHostKey, probeHostKey } from './host-key-probe';
+import { KnownHosts } from './known-hosts';
+import { openSsh, type SshConnection } from './ssh-connection';
+
+let sshd: TestSshd;
+let conn: SshConnection;
+let root: string;
+
+const standIn = (source: string, version = '9.9.9'): AgentBundle => {
+  const bytes = Buffer.from(source);
+  return { path: '/dev/null', version, digest: createHash('sha256').update(bytes).digest('hex'), bytes };
+};
+
+/** Writes its argv beside itself and answers like install does: noise on stdout, then one JSON line. */
+const recordingInstall = standIn(`
+const fs = require('fs');
+fs.writeFileSync(process.argv[1] + '.argv.json', JSON.stringify(process.argv.slice(1)));
+console.error('installing (stderr is for people)');
+console.log('a line that is not JSON');
+const digest = process.argv[process.argv.indexOf('--digest') + 1];
+console.log(JSON.stringify({ installed: digest, version: '9.9.9' }));
+`);
+
+const ROOT_NAME = `r o'ot "x"`;
+
+beforeAll(async () => {
+  // sshd_config quoting: double quotes around the word, a backslash before an inner double quote.
+  sshd = await startTestSshd({
+    config: (dir) => [`SetEnv "HYPERDESK_ROOT=${join(dir, ROOT_NAME).replace(/"/g, '\\"')}"`],
+  });
+  root = join(sshd.dir, ROOT_NAME);
+  await mkdir(root);
+  const knownHosts = await KnownHosts.load(join(sshd.dir, 'known_hosts'));
+  await acceptHostKey(
+    '127.0.0.1',
+    sshd.port,
+    knownHosts,
+    (await probeHostKey('127.0.0.1', sshd.port, knownHosts)).fingerprint,
+  );
+  conn = await openSsh({
+    host: '127.0.0.1',
+    port: sshd.port,
+    user: 'root',
+    auth: { method: 'key', keyPath: sshd.clientKeyPath },
+    knownHosts,
+    nodeKey: 'test/deploy',
+  });
+}, 30_000);
+
+afterAll(async () => {
+  conn?.close();
+  await sshd?.dispose();
+}, 30_000);
+
+describe('the node probe', { timeout: 30_000 }, () => {
+  it("reports the node's root, architecture and Node.js, read through a real login shell", async () => {
+    const result = await runRemote(conn, PROBE_COMMAND, 10_000);
+    expect(result.code).toBe(0);
+    const probe = parseProbe(result.stdout);
+    expect(probe).toMatchObject({ root, arch: machine(), nodeVersion: process.version, uid: 0 });
+    expect(probe.nodePath).toMatch(/\/node$/);
+  });
+
+  it('ignores what a chatty login prints before the marker', () => {
+    const probe = parseProbe(
+      'Welcome!\nroot=/evil\nHYPERDESK-PROBE\nroot=/\narch=aarch64\nnode=\nversion=\nuid=1000\n',
+    );
+    expect(probe).toEqual({ root: '/', arch: 'aarch64', nodePath: undefined, nodeVersion: undefined, uid: 1000 });
+  });
+});
+
+describe('chooseRuntime', () => {
+  const probe = (nodeVersion: string | undefined, nodePath: string | undefined = '/usr/bin/node'): NodeProbe => ({
+    root: '/',
+    arch: 'x86_64',
+    nodePath,
+    nodeVersion,
+    uid: 0,
+  });
+
+  it("takes the node's Node.js from 20 on", () => {
+    expect(chooseRuntime(probe('v20.0.0'), 'n1')).toBe('/usr/bin/node');
+    expect(chooseRuntime(probe('v22.11.0'), 'n1')).toBe('/usr/bin/node');
+  });
+
+  it('says what to install when Node.js is missing or too old', () => {
+    const old = chooseRuntime(probe('v18.19.0'), 'n1');
+    expect(old).toBeInstanceOf(AppError);
+    expect((old as AppError).code).toBe('not-supported');
+    expect((old as AppError).message).toBe(
+      'node n1 has Node.js v18.19.0; the agent needs 20 or newer — install nodejs (Debian 12 has 18; use NodeSource or the runtime the app carries)',
+    );
+    const none = chooseRuntime(probe(undefined, undefined), 'n2');
+    expect((none as AppError).message).toMatch(/^node n2 has Node.js none;/);
+  });
+});
+
+describe('deployAgent', { timeout: 30_000 }, () => {
+  it('stages the bundle under its digest and runs its install with every word intact', async () => {
+    const lines: string[] = [];
+    const result = await deployAgent(conn, recordingInstall, (line) => lines.push(line), { nodeName: 'test/deploy' });
+    expect(result).toEqual({ digest: recordingInstall.digest, version: '9.9.9' });
+    const staged = join(root, 'usr/lib/hyperdesk/staging', `${recordingInstall.digest}.js`);
+    expect((await readFile(staged)).equals(recordingInstall.bytes)).toBe(true);
+    const argv = JSON.parse(await readFile(`${staged}.argv.json`, 'utf8')) as string[];
+    expect(argv).toEqual([
+      staged,
+      'install',
+      '--bundle',
+      staged,
+      '--digest',
+      recordingInstall.digest,
+      '--node-binary',
+      expect.stringMatching(/\/node$/),
+    ]);
+    expect(lines).toContain('installing (stderr is for people)');
+    expect((await stat(join(root, 'usr/lib/hyperdesk/staging'))).mode & 0o777).toBe(0o700);
+    await expect(stat(`${staged}.tmp`)).rejects.toThrow();
+  });
+
+  it('sends the bundle again over an older copy', async () => {
+    await deployAgent(conn, recordingInstall);
+    expect(await deployAgent(conn, recordingInstall)).toEqual({ digest: recordingInstall.digest, version: '9.9.9' });
+  });
+
+  it('fails with the exit code and the tail of stderr when install fails', async () => {
+    const failing = standIn(`console.error('cannot write /usr/lib: read-only file system'); process.exit(3);`);
+    let error: unknown;
+    try {
+      await deployAgent(conn, failing, undefined, { nodeName: 'test/deploy' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(AppError);
+    expect((error as AppError).code).toBe('command-failed');
+    expect((error as AppError).message).toBe(
+      'installing the agent on node test/deploy failed (exit 3): cannot write /usr/lib: read-only file system',
+    );
+    expect((error as AppError).details).toMatchObject({ exitCode: 3 });
+  });
+
+  it('refuses an install that reports another digest', async () => {
+    const liar = standIn(`console.log(JSON.stringify({ installed: '${'0'.repeat(64)}', version: '1.0.0' }));`);
+    await expect(deployAgent(conn, liar)).rejects.toMatchObject({ code: 'conflict' });
+  });
+});
