@@ -1,0 +1,113 @@
+// `hyperdesk-agent install`: verify a bundle's sha256, install it content-addressed under <lib>/agent/<digest>/,
+// point the launcher at it, (on a real node) install the systemd unit and the group, then restart the daemon
+// and check that the one answering runs the bundle just installed.
+import { access, chmod, constants, copyFile, mkdir, rename, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../api/errors';
+import type { Hello } from '../api/hello';
+import { runChecked } from '../exec/run';
+import { sha256File } from './agent-digest';
+import { writeFileAtomic } from './atomic-file';
+import { SERVICE, startAgent, stopAgent, systemdManaged, waitForHello } from './control';
+import type { AgentPaths } from './paths';
+import { SYSTEMD_UNIT, SYSTEMD_UNIT_PATH } from './systemd-unit';
+import { groupId, SOCKET_GROUP } from './unix-group';
+
+export interface InstallOptions {
+  bundle: string;
+  digest: string;
+  /** The Node.js that runs the agent; default: the one running this install. */
+  nodeBinary?: string;
+}
+
+export interface InstallResult {
+  installed: string;
+  version: string;
+}
+
+/** A word for sh inside single quotes: `'` becomes `'\''`. */
+export const shellQuote = (word: string): string => `'${word.replaceAll("'", `'\\''`)}'`;
+
+export const launcherScript = (nodeBinary: string, bundle: string): string =>
+  [
+    '#!/bin/sh',
+    '# Written by hyperdesk-agent install: runs the installed agent bundle with its Node.js.',
+    `exec ${shellQuote(nodeBinary)} ${shellQuote(bundle)} "$@"`,
+    '',
+  ].join('\n');
+
+export const installedBundlePath = (paths: AgentPaths, digest: string): string =>
+  join(paths.lib, 'agent', digest, 'hyperdesk-agent.js');
+
+const copyAtomic = async (from: string, to: string, mode: number): Promise<void> => {
+  await mkdir(dirname(to), { recursive: true, mode: 0o755 });
+  const tmp = `${to}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await copyFile(from, tmp);
+    await chmod(tmp, mode);
+    await rename(tmp, to);
+  } catch (error) {
+    await unlink(tmp).catch(() => undefined);
+    throw error;
+  }
+};
+
+/** On a real node the socket group must exist before the daemon starts, or only root could connect. */
+const ensureGroup = async (log: (message: string) => void): Promise<void> => {
+  if ((await groupId(SOCKET_GROUP)) !== undefined) return;
+  log(`creating the system group ${SOCKET_GROUP}`);
+  await runChecked('groupadd', ['--system', SOCKET_GROUP]);
+};
+
+export const installAgent = async (
+  paths: AgentPaths,
+  options: InstallOptions,
+  log: (message: string) => void,
+): Promise<InstallResult> => {
+  const digest = options.digest.toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(digest))
+    throw new AppError('invalid-params', `--digest ${JSON.stringify(options.digest)} is not a sha256 (64 hex digits)`);
+  const bundle = resolve(options.bundle);
+  const actual = await sha256File(bundle).catch((error: NodeJS.ErrnoException) => {
+    throw new AppError('not-found', `cannot read the agent bundle ${bundle}: ${error.code ?? error.message}`);
+  });
+  if (actual !== digest) {
+    throw new AppError(
+      'conflict',
+      `the agent bundle ${bundle} has sha256 ${actual}, not ${digest} — the copy is damaged or not the one meant; send it again`,
+    );
+  }
+  const nodeBinary = resolve(options.nodeBinary ?? process.execPath);
+  await access(nodeBinary, constants.X_OK).catch(() => {
+    throw new AppError('not-found', `the Node.js binary ${nodeBinary} does not exist or is not executable`);
+  });
+
+  const target = installedBundlePath(paths, digest);
+  await copyAtomic(bundle, target, 0o644);
+  await writeFileAtomic(paths.launcher, launcherScript(nodeBinary, target), 0o755);
+  log(`installed agent ${digest.slice(0, 12)} at ${target}`);
+
+  const realNode = resolve(paths.root) === '/';
+  if (realNode) {
+    await ensureGroup(log);
+    await writeFileAtomic(SYSTEMD_UNIT_PATH, SYSTEMD_UNIT, 0o644);
+  }
+  let hello: Hello;
+  if (realNode && systemdManaged(paths)) {
+    await runChecked('systemctl', ['daemon-reload']);
+    await runChecked('systemctl', ['enable', SERVICE]);
+    await runChecked('systemctl', ['restart', SERVICE]);
+    hello = await waitForHello(paths);
+  } else {
+    if (await stopAgent(paths, log)) log('stopped the running agent daemon');
+    hello = await startAgent(paths, { file: paths.launcher, args: ['daemon'] });
+  }
+  if (hello.agentDigest !== digest) {
+    throw new AppError(
+      'conflict',
+      `the agent daemon on node ${paths.node} runs bundle ${hello.agentDigest}, not the ${digest} just installed`,
+    );
+  }
+  return { installed: digest, version: hello.agentVersion };
+};
