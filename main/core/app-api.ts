@@ -1,7 +1,7 @@
 // The app's inner contract: every call the renderer may make of main and every event main sends it.
 // main validates each payload with these schemas; preload/api.ts derives window.hyperdesk's type from them.
 import { z } from 'zod';
-import { WireError, methods, type MethodName, type Params, type Result } from '../../node-agent/src/api';
+import { methods, type WireError, type MethodName, type Params, type Result } from '../../node-agent/src/api';
 import { AuthMethod, Host, NodeKeySchema, SavedCluster } from './config-schema';
 import { Inventory, InventoryPatch } from './inventory-schema';
 

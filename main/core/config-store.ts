@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../node-agent/src/api';
 import { CONFIG_FILES, ConnectionsFile, nodeKey, type NodeKey, type SavedCluster, type SavedNode } from './config-schema';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../../node-agent/src/fs/atomic-file';
 
 const EMPTY: ConnectionsFile = { version: 1, clusters: [] };
 

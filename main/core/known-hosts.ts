@@ -4,7 +4,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { AppError } from '../../node-agent/src/api';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../../node-agent/src/fs/atomic-file';
 
 export type HostKeyMatch = 'known' | 'new' | 'changed';
 

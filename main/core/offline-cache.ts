@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError, NodeStatus } from '../../node-agent/src/api';
 import { CONFIG_FILES, NodeKeySchema } from './config-schema';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../../node-agent/src/fs/atomic-file';
 import type { NodeEntry } from './inventory-schema';
 
 export const CachedNode = z.object({

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AppError } from '../../node-agent/src/api';
 import { Preferences } from './app-api';
 import { CONFIG_FILES } from './config-schema';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../../node-agent/src/fs/atomic-file';
 
 export class PreferencesStore {
   private queue: Promise<unknown> = Promise.resolve();

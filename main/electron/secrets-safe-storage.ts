@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../../node-agent/src/api/errors';
-import { writeFileAtomic } from '../core/atomic-file';
+import { writeFileAtomic } from '../../node-agent/src/fs/atomic-file';
 import type { SecretStore } from '../core/core-api';
 
 /** The part of Electron's safeStorage this store uses; main.ts passes electron's own object. */

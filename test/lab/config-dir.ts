@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../node-agent/src/api/errors';
-import { writeFileAtomic } from '../../main/core/atomic-file';
+import { writeFileAtomic } from '../../node-agent/src/fs/atomic-file';
 import { CONFIG_FILES, ConnectionsFile, type SavedCluster } from '../../main/core/config-schema';
 import { CLUSTER_ID, CLUSTER_NAME, type NodeLayout } from './lab-layout';
 

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../node-agent/src/api/errors';
-import { writeFileAtomic } from '../../main/core/atomic-file';
+import { writeFileAtomic } from '../../node-agent/src/fs/atomic-file';
 
 const Resource = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('namespace'), name: z.string().min(1) }),

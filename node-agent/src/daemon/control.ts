@@ -1,13 +1,12 @@
 // Start and stop the daemon: through systemd on a real node, otherwise (lab nodes under a root folder,
 // containers without systemd) by pid file and a detached child.
-// eslint-disable-next-line no-restricted-imports -- the one process exec/run cannot start: a detached daemon that outlives us
-import { spawn } from 'node:child_process';
 import { existsSync, openSync, closeSync } from 'node:fs';
 import { mkdir, readFile, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { AppError } from '../api/errors';
 import type { Hello } from '../api/hello';
 import { runChecked } from '../exec/run';
+import { spawnDetached, type DetachedProcess } from '../exec/spawn-detached';
 import { helloOver } from './agent-socket';
 import type { AgentPaths } from './paths';
 
@@ -122,15 +121,11 @@ export const startAgent = async (
   const logFile = agentLogFile(paths);
   await mkdir(dirname(logFile), { recursive: true, mode: 0o750 });
   const out = openSync(logFile, 'a', 0o640);
-  let exit: string | undefined;
+  let daemon: DetachedProcess;
   try {
-    // The one process exec/run.ts cannot start: a detached daemon that outlives us. Argument array, no shell.
-    const child = spawn(command.file, command.args, { detached: true, stdio: ['ignore', out, out], env: process.env });
-    child.on('error', (error) => (exit = error.message));
-    child.on('exit', (code, signal) => (exit = signal ? `signal ${signal}` : `exit code ${code}`));
-    child.unref();
+    daemon = spawnDetached(command.file, command.args, out);
   } finally {
     closeSync(out);
   }
-  return waitForHello(paths, deadlineMs, () => exit);
+  return waitForHello(paths, deadlineMs, () => daemon.exitReason());
 };

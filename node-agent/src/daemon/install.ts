@@ -8,7 +8,7 @@ import { AppError } from '../api/errors';
 import type { Hello } from '../api/hello';
 import { runChecked } from '../exec/run';
 import { sha256File } from './agent-digest';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../fs/atomic-file';
 import { SERVICE, startAgent, stopAgent, systemdManaged, waitForHello } from './control';
 import type { AgentPaths } from './paths';
 import { SYSTEMD_UNIT, SYSTEMD_UNIT_PATH } from './systemd-unit';
@@ -85,13 +85,13 @@ export const installAgent = async (
 
   const target = installedBundlePath(paths, digest);
   await copyAtomic(bundle, target, 0o644);
-  await writeFileAtomic(paths.launcher, launcherScript(nodeBinary, target), 0o755);
+  await writeFileAtomic(paths.launcher, launcherScript(nodeBinary, target), 0o755, 0o755);
   log(`installed agent ${digest.slice(0, 12)} at ${target}`);
 
   const realNode = resolve(paths.root) === '/';
   if (realNode) {
     await ensureGroup(log);
-    await writeFileAtomic(SYSTEMD_UNIT_PATH, SYSTEMD_UNIT, 0o644);
+    await writeFileAtomic(SYSTEMD_UNIT_PATH, SYSTEMD_UNIT, 0o644, 0o755);
   }
   let hello: Hello;
   if (realNode && systemdManaged(paths)) {

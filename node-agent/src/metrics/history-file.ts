@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFile, rename } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../daemon/atomic-file';
+import { writeFileAtomic } from '../fs/atomic-file';
 import { DEFAULT_ARCHIVES, METRIC_FIELDS, MetricsHistory, type ArchiveSpec } from './history';
 
 const MAGIC = Buffer.from('HDMETRIC', 'latin1');

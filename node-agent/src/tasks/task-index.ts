@@ -3,7 +3,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import { z } from 'zod';
 import { TaskInfo } from '../api/task';
-import { writeFileAtomic } from '../daemon/atomic-file';
+import { writeFileAtomic } from '../fs/atomic-file';
 
 const IndexFile = z.object({ version: z.literal(1), tasks: z.array(z.unknown()) });
 

@@ -1,0 +1,7 @@
+// Every benchmark, in the order they run; a new one (the renderer's) is one more entry here.
+import { agentFootprint } from './agent-footprint';
+import type { Benchmark } from './bench-types';
+import { changeToInventory } from './change-to-inventory';
+import { rpcRoundTrip } from './rpc-round-trip';
+
+export const benchmarks: readonly Benchmark[] = [rpcRoundTrip, changeToInventory, agentFootprint];
