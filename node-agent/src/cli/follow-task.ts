@@ -10,6 +10,8 @@ export interface FollowOptions {
   pollMs: number;
   /** Called with each new log line; omit to follow silently. */
   onLine?: (line: TaskLogLine) => void;
+  /** Called when a running task reports a different progress (0..1). */
+  onProgress?: (fraction: number) => void;
   signal?: AbortSignal;
 }
 
@@ -30,6 +32,7 @@ const pause = (ms: number, signal?: AbortSignal) =>
 export const followTask = async (call: CallFn, upid: string, options: FollowOptions): Promise<TaskInfo> => {
   let start = options.start ?? 0;
   let stopped: TaskInfo | undefined;
+  let progress: number | undefined;
   for (;;) {
     const page = await call('task.log', { upid, start, limit: PAGE });
     for (const line of page.lines) options.onLine?.(line);
@@ -37,6 +40,10 @@ export const followTask = async (call: CallFn, upid: string, options: FollowOpti
     if (page.lines.length > 0 && start < page.total) continue;
     if (stopped) return stopped;
     const status = await call('task.status', { upid });
+    if (status.progress !== undefined && status.progress !== progress) {
+      progress = status.progress;
+      options.onProgress?.(progress);
+    }
     if (status.status === 'stopped') {
       stopped = status;
       continue;

@@ -191,7 +191,8 @@ describe('runCli', () => {
 
   it('waits for a task with --wait and exits by its result', async () => {
     const { code, out, err } = await hdctl('node', 'check', '--wait');
-    const upid = err.trim();
+    const [upid = '', ...progress] = err.trim().split('\n');
+    for (const line of progress) expect(line).toMatch(/^progress: \d{1,3}%$/);
     const final = tasks.status(upid);
     expect(final.status).toBe('stopped');
     expect(code).toBe(final.exitstatus === 'OK' || final.exitstatus!.startsWith('WARNINGS') ? 0 : 1);

@@ -61,6 +61,9 @@ const runBuiltin = (
 const printLine = (globals: GlobalOptions, io: CliIo) => (line: TaskLogLine) =>
   io.out(globals.output === 'json' ? `${JSON.stringify(line)}\n` : `${line.t}\n`);
 
+/** Progress goes to stderr so stdout stays the log itself. */
+const printProgress = (io: CliIo) => (fraction: number) => io.err(`progress: ${Math.round(fraction * 100)}%\n`);
+
 const runMethod = async (
   command: MethodCommand,
   args: readonly string[],
@@ -75,7 +78,7 @@ const runMethod = async (
 
   if (command.method === 'task.log' && globals.follow) {
     const { upid, start } = params as { upid: string; start?: number };
-    const final = await followTask(call, upid, { start: start ?? 0, pollMs, onLine: printLine(globals, io) });
+    const final = await followTask(call, upid, { start: start ?? 0, pollMs, onLine: printLine(globals, io), onProgress: printProgress(io) });
     return taskSucceeded(final) ? 0 : 1;
   }
   const result: unknown = await backend.call(command.method, params, target);
@@ -84,7 +87,7 @@ const runMethod = async (
     if (globals.output === 'table') io.err(`${upid}\n`);
     const final = await followTask(call, upid, {
       pollMs,
-      ...(globals.output === 'table' ? { onLine: printLine(globals, io) } : {}),
+      ...(globals.output === 'table' ? { onLine: printLine(globals, io), onProgress: printProgress(io) } : {}),
     });
     if (globals.output === 'json') io.out(formatResult(final, 'json'));
     return taskSucceeded(final) ? 0 : 1;
