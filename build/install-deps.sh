@@ -11,6 +11,7 @@ packages=(
   etcd-server                     # cluster state (cluster mode)
   busybox-static                  # the lab's tiny guest image
   chromium                        # end-to-end tests drive the real renderer here
+  fonts-wqy-microhei              # a CJK font, so 中文 renders in the end-to-end screenshots
   procps psmisc                   # ps, pkill for the lab's clean-up
 )
 missing=()

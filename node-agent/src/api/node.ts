@@ -26,6 +26,7 @@ export type NodeStatus = z.infer<typeof NodeStatus>;
 
 /** One metrics sample (or the consolidation of several). Rates are per second. */
 export const MetricsPoint = z.object({
+  /** Start of the sample's slot, ms since the epoch. */
   t: z.number(),
   cpu: z.number(),
   load: z.number(),

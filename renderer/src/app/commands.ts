@@ -1,0 +1,155 @@
+// Every user command, registered once: the toolbar, the tree's context menu, the command palette and
+// keyboard shortcuts all read this list.
+import type { SvgIconComponent } from '@mui/icons-material';
+import AddCircleOutlineRounded from '@mui/icons-material/AddCircleOutlineRounded';
+import DeleteOutlineRounded from '@mui/icons-material/DeleteOutlineRounded';
+import FactCheckOutlined from '@mui/icons-material/FactCheckOutlined';
+import ViewAgendaOutlined from '@mui/icons-material/ViewAgendaOutlined';
+import ContrastRounded from '@mui/icons-material/ContrastRounded';
+import TranslateRounded from '@mui/icons-material/TranslateRounded';
+import SearchRounded from '@mui/icons-material/SearchRounded';
+import type { MessageKey } from '../i18n/translate';
+import type { AppState } from '../store/store';
+import { runNodeCheck } from '../features/nodes/actions';
+import { cycleTheme, toggleLanguage } from '../features/preferences/actions';
+import { appStore } from '../store/store';
+
+export interface CommandContext {
+  state: AppState;
+  /** The node a context menu was opened on; otherwise the selected node applies. */
+  target?: string;
+}
+
+export interface Shortcut {
+  /** KeyboardEvent.key, lower case. */
+  key: string;
+  /** Ctrl on Linux and Windows, Cmd on macOS. */
+  mod: boolean;
+  shift: boolean;
+}
+
+export type CommandPlace = 'toolbar' | 'node-menu' | 'palette';
+
+export interface Command {
+  id: string;
+  label: MessageKey;
+  icon: SvgIconComponent;
+  shortcut?: Shortcut;
+  places: readonly CommandPlace[];
+  enabled: (ctx: CommandContext) => boolean;
+  run: (ctx: CommandContext) => void;
+}
+
+/** The node a command acts on: the context menu's target, else the selected node. */
+export function targetNode(ctx: CommandContext): string | undefined {
+  if (ctx.target !== undefined) return ctx.target;
+  return ctx.state.selection.kind === 'node' ? ctx.state.selection.key : undefined;
+}
+
+const always = () => true;
+const hasNode = (ctx: CommandContext) => {
+  const key = targetNode(ctx);
+  return key !== undefined && ctx.state.nodes[key] !== undefined;
+};
+
+export const commands: readonly Command[] = [
+  {
+    id: 'node.add',
+    label: 'cmd.addNode',
+    icon: AddCircleOutlineRounded,
+    shortcut: { key: 'n', mod: true, shift: true },
+    places: ['toolbar', 'palette'],
+    enabled: always,
+    run: () => appStore.getState().setAddNodeOpen(true),
+  },
+  {
+    id: 'node.check',
+    label: 'cmd.runCheck',
+    icon: FactCheckOutlined,
+    places: ['node-menu', 'palette'],
+    enabled: (ctx) => {
+      const key = targetNode(ctx);
+      return key !== undefined && ctx.state.nodes[key]?.state === 'online';
+    },
+    run: (ctx) => {
+      const key = targetNode(ctx);
+      if (key !== undefined) void runNodeCheck(key);
+    },
+  },
+  {
+    id: 'node.remove',
+    label: 'cmd.removeNode',
+    icon: DeleteOutlineRounded,
+    places: ['node-menu', 'palette'],
+    enabled: hasNode,
+    run: (ctx) => {
+      const key = targetNode(ctx);
+      if (key !== undefined) appStore.getState().setRemoveNodeKey(key);
+    },
+  },
+  {
+    id: 'tasks.toggle',
+    label: 'cmd.toggleTasks',
+    icon: ViewAgendaOutlined,
+    shortcut: { key: 'j', mod: true, shift: false },
+    places: ['palette'],
+    enabled: always,
+    run: (ctx) => appStore.getState().setTaskPanel({ open: !ctx.state.taskPanel.open }),
+  },
+  {
+    id: 'theme.cycle',
+    label: 'cmd.cycleTheme',
+    icon: ContrastRounded,
+    places: ['palette'],
+    enabled: always,
+    run: () => cycleTheme(),
+  },
+  {
+    id: 'language.toggle',
+    label: 'cmd.toggleLanguage',
+    icon: TranslateRounded,
+    places: ['palette'],
+    enabled: always,
+    run: () => toggleLanguage(),
+  },
+  {
+    id: 'palette.open',
+    label: 'cmd.palette',
+    icon: SearchRounded,
+    shortcut: { key: 'k', mod: true, shift: false },
+    places: [],
+    enabled: always,
+    run: () => appStore.getState().setPaletteOpen(true),
+  },
+];
+
+export const commandById = (id: string): Command | undefined => commands.find((c) => c.id === id);
+
+const isMac = typeof navigator !== 'undefined' && /Mac/i.test(navigator.platform);
+
+export function matchesShortcut(
+  shortcut: Shortcut,
+  event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>,
+): boolean {
+  const mod = isMac ? event.metaKey : event.ctrlKey;
+  return (
+    !event.altKey &&
+    mod === shortcut.mod &&
+    event.shiftKey === shortcut.shift &&
+    event.key.toLowerCase() === shortcut.key
+  );
+}
+
+export const shortcutLabel = (shortcut: Shortcut): string =>
+  [shortcut.mod ? (isMac ? '⌘' : 'Ctrl') : '', shortcut.shift ? 'Shift' : '', shortcut.key.toUpperCase()]
+    .filter(Boolean)
+    .join('+');
+
+/** Run a command if it is enabled in the current state; returns whether it ran. */
+export function runCommand(command: Command, target?: string): boolean {
+  const ctx: CommandContext =
+    target === undefined ? { state: appStore.getState() } : { state: appStore.getState(), target };
+  if (!command.enabled(ctx)) return false;
+  command.run(ctx);
+  return true;
+}

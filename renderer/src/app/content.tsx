@@ -1,0 +1,16 @@
+// The right-hand side: whatever the tree selection names.
+import { useAppStore } from '../store/store';
+import { DatacenterSummary } from '../features/datacenter/datacenter-summary';
+import { NodePage } from '../features/nodes/node-page';
+
+export function Content() {
+  const selection = useAppStore((s) => s.selection);
+  switch (selection.kind) {
+    case 'datacenter':
+      return <DatacenterSummary />;
+    case 'cluster':
+      return <DatacenterSummary key={selection.id} clusterId={selection.id} />;
+    case 'node':
+      return <NodePage key={selection.key} nodeKey={selection.key} />;
+  }
+}

@@ -1,0 +1,112 @@
+// The resource tree: Datacenter → clusters → nodes, virtualized so thousands of nodes scroll smoothly.
+import { useCallback, useRef, useState, type KeyboardEvent } from 'react';
+import Box from '@mui/material/Box';
+import Typography from '@mui/material/Typography';
+import { useTreeRows, type TreeRow } from '../store/selectors';
+import { appStore, useAppStore } from '../store/store';
+import type { Selection } from '../store/ui-slice';
+import { useT } from '../i18n/use-t';
+import { useVirtualRows } from '../components/use-virtual-rows';
+import { TreeRowView, TREE_ROW_HEIGHT } from './tree-row';
+import { TreeContextMenu, type TreeMenuAnchor } from './tree-context-menu';
+
+const rowOf = (selection: Selection): TreeRow =>
+  selection.kind === 'datacenter'
+    ? 'datacenter'
+    : selection.kind === 'cluster'
+      ? `cluster:${selection.id}`
+      : `node:${selection.key}`;
+
+const selectionOf = (row: TreeRow): Selection =>
+  row === 'datacenter'
+    ? { kind: 'datacenter' }
+    : row.startsWith('cluster:')
+      ? { kind: 'cluster', id: row.slice('cluster:'.length) }
+      : { kind: 'node', key: row.slice('node:'.length) };
+
+export function ResourceTree() {
+  const t = useT();
+  const rows = useTreeRows();
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [menu, setMenu] = useState<TreeMenuAnchor | null>(null);
+  const virtualizer = useVirtualRows({
+    count: rows.length,
+    scrollRef,
+    rowHeight: TREE_ROW_HEIGHT,
+    overscan: 12,
+    getItemKey: (index) => rows[index] ?? index,
+  });
+  const openMenu = useCallback((anchor: TreeMenuAnchor) => setMenu(anchor), []);
+  const nodeCount = useAppStore((s) => Object.keys(s.nodes).length);
+
+  // Arrow keys walk the rows and fold clusters, like a file tree.
+  const onKeyDown = (event: KeyboardEvent) => {
+    const state = appStore.getState();
+    const current = rows.indexOf(rowOf(state.selection));
+    let next = current;
+    if (event.key === 'ArrowDown') next = Math.min(rows.length - 1, current + 1);
+    else if (event.key === 'ArrowUp') next = Math.max(0, current - 1);
+    else if (event.key === 'Home') next = 0;
+    else if (event.key === 'End') next = rows.length - 1;
+    else if ((event.key === 'ArrowLeft' || event.key === 'ArrowRight') && state.selection.kind === 'cluster') {
+      const folded = Boolean(state.collapsed[state.selection.id]);
+      if (folded === (event.key === 'ArrowRight')) state.toggleCollapsed(state.selection.id);
+    } else return;
+    event.preventDefault();
+    const row = rows[next];
+    if (row !== undefined && next !== current) {
+      state.select(selectionOf(row));
+      virtualizer.scrollToIndex(next);
+    }
+  };
+
+  return (
+    <>
+      <Box
+        sx={{
+          px: 1.5,
+          py: 1,
+          display: 'flex',
+          alignItems: 'baseline',
+          gap: 1,
+          borderBottom: 1,
+          borderColor: 'divider',
+        }}
+      >
+        <Typography
+          variant="subtitle2"
+          sx={{ textTransform: 'uppercase', letterSpacing: 0.6, fontSize: 11, color: 'text.secondary' }}
+        >
+          {t('tree.title')}
+        </Typography>
+        <Typography variant="caption" color="text.disabled">
+          {t('tree.nodeCount', { count: nodeCount })}
+        </Typography>
+      </Box>
+      <Box
+        ref={scrollRef}
+        role="tree"
+        aria-label={t('tree.title')}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
+        data-testid="resource-tree"
+        sx={{ flex: 1, overflow: 'auto', outline: 'none', py: 0.5 }}
+      >
+        <Box sx={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const row = rows[item.index];
+            return row === undefined ? null : (
+              <TreeRowView key={item.key} row={row} top={item.start} onContextMenu={openMenu} />
+            );
+          })}
+        </Box>
+        {nodeCount === 0 && (
+          <Typography variant="body2" color="text.secondary" sx={{ px: 2, py: 1 }}>
+            {t('tree.empty')}
+          </Typography>
+        )}
+      </Box>
+      <TreeContextMenu anchor={menu} onClose={() => setMenu(null)} />
+    </>
+  );
+}

@@ -1,0 +1,57 @@
+// Connections: probe a host key, add and remove nodes, and answer keyboard-interactive prompts.
+import type { AddNodeInput, HostKeyInfo } from '../../../../main/core/app-api';
+import { invoke, listen } from '../../api';
+import { UiError } from '../../app-error';
+import { appStore } from '../../store/store';
+
+/** Ask main for the host key the node presents now (never trusted until the person confirms it). */
+export const probeHostKey = (host: string, port: number): Promise<HostKeyInfo> =>
+  invoke('connections.probeHostKey', { host, port });
+
+/** Add the node with the fingerprint the person confirmed; on success select it. Throws UiError. */
+export async function addNode(input: AddNodeInput): Promise<string> {
+  const { node } = await invoke('connections.addNode', input);
+  const state = appStore.getState();
+  state.select({ kind: 'node', key: node });
+  state.pushNotice({
+    severity: 'success',
+    key: 'addNode.added',
+    params: { node: state.nodes[node]?.name ?? node.slice(node.indexOf('/') + 1) },
+  });
+  return node;
+}
+
+export async function removeNode(key: string): Promise<void> {
+  const name = appStore.getState().nodes[key]?.name ?? key;
+  try {
+    await invoke('connections.removeNode', { node: key });
+    const state = appStore.getState();
+    if (state.selection.kind === 'node' && state.selection.key === key) state.select({ kind: 'datacenter' });
+    state.pushNotice({ severity: 'success', key: 'notice.removed', params: { node: name } });
+  } catch (error) {
+    const e = UiError.from(error);
+    appStore.getState().pushNotice({
+      severity: 'error',
+      key: 'notice.removeFailed',
+      params: { node: name },
+      error: { code: e.code, message: e.message },
+    });
+  }
+}
+
+/** Queue auth.prompt events for the prompt dialog; returns the function that stops listening. */
+export const listenAuthPrompts = (): (() => void) =>
+  listen('auth.prompt', (prompt) => appStore.getState().pushAuthPrompt(prompt));
+
+/** Answer a prompt (answers in prompt order) or cancel it (null). The prompt leaves the queue either way. */
+export async function respondAuthPrompt(promptId: string, answers: string[] | null): Promise<void> {
+  appStore.getState().removeAuthPrompt(promptId);
+  try {
+    await invoke('auth.respond', { promptId, answers });
+  } catch (error) {
+    const e = UiError.from(error);
+    appStore
+      .getState()
+      .pushNotice({ severity: 'error', key: 'notice.authFailed', error: { code: e.code, message: e.message } });
+  }
+}

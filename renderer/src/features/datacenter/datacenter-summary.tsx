@@ -1,0 +1,119 @@
+// Datacenter and cluster pages: counts by state, running tasks, and every node in one virtualized list.
+import Box from '@mui/material/Box';
+import Card from '@mui/material/Card';
+import Typography from '@mui/material/Typography';
+import Button from '@mui/material/Button';
+import ApartmentRounded from '@mui/icons-material/ApartmentRounded';
+import HubOutlined from '@mui/icons-material/HubOutlined';
+import AddCircleOutlineRounded from '@mui/icons-material/AddCircleOutlineRounded';
+import { useAppStore, appStore } from '../../store/store';
+import { useRunningTaskCount, useStateCounts, useCluster } from '../../store/selectors';
+import { useT } from '../../i18n/use-t';
+import { NodeList } from './node-list';
+
+function Stat({
+  label,
+  value,
+  color,
+  testId,
+}: {
+  label: string;
+  value: number;
+  color?: string | undefined;
+  testId?: string;
+}) {
+  return (
+    <Card sx={{ px: 2, py: 1.25, minWidth: 140, flex: '1 1 140px' }}>
+      <Typography variant="caption" color="text.secondary" sx={{ textTransform: 'uppercase', letterSpacing: 0.5 }}>
+        {label}
+      </Typography>
+      <Typography
+        data-testid={testId}
+        sx={{
+          fontSize: 24,
+          fontWeight: 600,
+          lineHeight: 1.3,
+          color: color ?? 'text.primary',
+          fontVariantNumeric: 'tabular-nums',
+        }}
+      >
+        {value}
+      </Typography>
+    </Card>
+  );
+}
+
+export function DatacenterSummary({ clusterId }: { clusterId?: string }) {
+  const t = useT();
+  const counts = useStateCounts(clusterId);
+  const running = useRunningTaskCount();
+  const clusterCount = useAppStore((s) => Object.keys(s.clusters).length);
+  const loaded = useAppStore((s) => s.loaded);
+  const cluster = useCluster(clusterId ?? '');
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  const attention = counts['host-key-changed'] + counts['auth-failed'] + counts['agent-error'];
+  const title = clusterId === undefined ? t('dc.title') : t('cluster.title', { cluster: cluster?.name ?? clusterId });
+
+  return (
+    <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%' }}>
+      <Box
+        sx={{
+          px: 2.5,
+          py: 1.5,
+          display: 'flex',
+          alignItems: 'center',
+          gap: 1.5,
+          bgcolor: 'background.paper',
+          borderBottom: 1,
+          borderColor: 'divider',
+        }}
+      >
+        {clusterId === undefined ? <ApartmentRounded color="action" /> : <HubOutlined color="action" />}
+        <Typography variant="h6">{title}</Typography>
+      </Box>
+      <Box sx={{ p: 2, display: 'flex', flexDirection: 'column', gap: 1.5, flex: 1, minHeight: 0 }}>
+        {loaded && total === 0 && clusterId === undefined ? (
+          <Welcome />
+        ) : (
+          <>
+            <Box sx={{ display: 'flex', gap: 1.5, flexWrap: 'wrap' }}>
+              <Stat label={t('dc.nodes')} value={total} testId="stat-nodes" />
+              <Stat label={t('dc.online')} value={counts.online} color="success.main" testId="stat-online" />
+              <Stat label={t('state.offline')} value={counts.offline + counts.connecting} testId="stat-offline" />
+              <Stat
+                label={t('dc.attention')}
+                value={attention}
+                color={attention > 0 ? 'error.main' : undefined}
+                testId="stat-attention"
+              />
+              {clusterId === undefined && <Stat label={t('dc.clusters')} value={clusterCount} />}
+              <Stat label={t('dc.runningTasks')} value={running} color={running > 0 ? 'primary.main' : undefined} />
+            </Box>
+            <NodeList clusterId={clusterId} />
+          </>
+        )}
+      </Box>
+    </Box>
+  );
+}
+
+function Welcome() {
+  const t = useT();
+  return (
+    <Card sx={{ p: 4, maxWidth: 560, mx: 'auto', mt: 6, textAlign: 'center' }}>
+      <Typography variant="h6" sx={{ mb: 1 }}>
+        {t('dc.welcome')}
+      </Typography>
+      <Typography variant="body2" color="text.secondary" sx={{ mb: 3 }}>
+        {t('dc.welcomeBody')}
+      </Typography>
+      <Button
+        variant="contained"
+        startIcon={<AddCircleOutlineRounded />}
+        onClick={() => appStore.getState().setAddNodeOpen(true)}
+      >
+        {t('cmd.addNode')}
+      </Button>
+    </Card>
+  );
+}

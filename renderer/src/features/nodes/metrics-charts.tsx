@@ -1,0 +1,160 @@
+// The node's four history charts with timeframe (hour/day/week/month) and consolidation (average/max) pickers.
+import { memo, useMemo, useState } from 'react';
+import Box from '@mui/material/Box';
+import Card from '@mui/material/Card';
+import Typography from '@mui/material/Typography';
+import ToggleButton from '@mui/material/ToggleButton';
+import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
+import Alert from '@mui/material/Alert';
+import LinearProgress from '@mui/material/LinearProgress';
+import { useColorScheme, useTheme } from '@mui/material/styles';
+import type { Consolidation, Timeframe } from '../../../../node-agent/src/api';
+import { UplotChart } from '../../components/uplot-chart';
+import { useLanguage, useT } from '../../i18n/use-t';
+import { buildChartOptions, chartColors, type ChartColors } from './chart-options';
+import { chartColumns, chartUnit, scaleColumns, type ChartKind, type ChartPoint } from './metrics-series';
+import { useNodeMetrics } from './use-node-metrics';
+
+const timeframes: Timeframe[] = ['hour', 'day', 'week', 'month'];
+const consolidations: Consolidation[] = ['average', 'max'];
+const kinds: { kind: ChartKind; title: 'chart.cpu' | 'chart.memory' | 'chart.network' | 'chart.disk' }[] = [
+  { kind: 'cpu', title: 'chart.cpu' },
+  { kind: 'memory', title: 'chart.memory' },
+  { kind: 'network', title: 'chart.network' },
+  { kind: 'disk', title: 'chart.disk' },
+];
+
+function useChartColors(): { colors: ChartColors; mode: 'light' | 'dark' } {
+  const theme = useTheme();
+  const { colorScheme } = useColorScheme();
+  const mode = colorScheme === 'dark' ? 'dark' : 'light';
+  const palette = theme.colorSchemes[mode]?.palette ?? theme.palette;
+  return useMemo(
+    () => ({ mode, colors: chartColors(mode, palette.text.secondary, palette.divider, palette.primary.main) }),
+    [mode, palette],
+  );
+}
+
+export function MetricsCharts({ nodeKey, dimmed }: { nodeKey: string; dimmed: boolean }) {
+  const t = useT();
+  const [timeframe, setTimeframe] = useState<Timeframe>('hour');
+  const [cf, setCf] = useState<Consolidation>('average');
+  const metrics = useNodeMetrics(nodeKey, timeframe, cf);
+  return (
+    <Box>
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, mb: 1.5, flexWrap: 'wrap' }}>
+        <ToggleButtonGroup
+          exclusive
+          value={timeframe}
+          onChange={(_, value: Timeframe | null) => value && setTimeframe(value)}
+          aria-label={t('timeframe.label')}
+          data-testid="metrics-timeframe"
+        >
+          {timeframes.map((value) => (
+            <ToggleButton key={value} value={value} data-testid={`timeframe-${value}`}>
+              {t(`timeframe.${value}`)}
+            </ToggleButton>
+          ))}
+        </ToggleButtonGroup>
+        <ToggleButtonGroup
+          exclusive
+          value={cf}
+          onChange={(_, value: Consolidation | null) => value && setCf(value)}
+          aria-label={t('cf.label')}
+        >
+          {consolidations.map((value) => (
+            <ToggleButton key={value} value={value}>
+              {t(`cf.${value}`)}
+            </ToggleButton>
+          ))}
+        </ToggleButtonGroup>
+        <Box sx={{ flex: 1 }} />
+        {metrics.loading && (
+          <Typography variant="caption" color="text.secondary">
+            {t('chart.loading')}
+          </Typography>
+        )}
+      </Box>
+      {metrics.error && (
+        <Alert severity="warning" sx={{ mb: 1.5 }}>
+          {t('chart.error', {
+            message: t('common.labelValue', { label: t(`error.${metrics.error.code}`), value: metrics.error.message }),
+          })}
+        </Alert>
+      )}
+      <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '1fr 1fr' }, gap: 1.5 }}>
+        {kinds.map(({ kind, title }) => (
+          <MetricsChart
+            key={kind}
+            kind={kind}
+            title={t(title)}
+            points={metrics.points}
+            loading={metrics.loading}
+            timeframe={timeframe}
+            nodeKey={nodeKey}
+            dimmed={dimmed}
+          />
+        ))}
+      </Box>
+    </Box>
+  );
+}
+
+interface ChartProps {
+  kind: ChartKind;
+  title: string;
+  points: readonly ChartPoint[];
+  loading: boolean;
+  timeframe: Timeframe;
+  nodeKey: string;
+  dimmed: boolean;
+}
+
+const MetricsChart = memo(function MetricsChart({
+  kind,
+  title,
+  points,
+  loading,
+  timeframe,
+  nodeKey,
+  dimmed,
+}: ChartProps) {
+  const t = useT();
+  const language = useLanguage();
+  const { colors } = useChartColors();
+  const columns = useMemo(() => chartColumns(points, kind), [points, kind]);
+  const { factor, suffix } = chartUnit(kind, columns);
+  const data = useMemo(() => scaleColumns(columns, factor), [columns, factor]);
+  const options = useMemo(
+    () => buildChartOptions(kind, { factor, suffix }, colors, t, language, timeframe, `metrics:${nodeKey}`),
+    [kind, factor, suffix, colors, t, language, timeframe, nodeKey],
+  );
+  return (
+    <Card sx={{ p: 1.5, pb: 1, position: 'relative', minWidth: 0 }}>
+      <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 1, mb: 0.5 }}>
+        <Typography variant="subtitle2">{title}</Typography>
+        <Typography variant="caption" color="text.secondary">
+          ({suffix})
+        </Typography>
+      </Box>
+      {loading && <LinearProgress sx={{ position: 'absolute', top: 0, left: 0, right: 0, height: 2 }} />}
+      <UplotChart options={options} data={data} height={170} testId={`chart-${kind}`} dimmed={dimmed} />
+      {!loading && points.length === 0 && (
+        <Typography
+          variant="body2"
+          color="text.secondary"
+          sx={{
+            position: 'absolute',
+            inset: 0,
+            display: 'flex',
+            alignItems: 'center',
+            justifyContent: 'center',
+            pointerEvents: 'none',
+          }}
+        >
+          {t('chart.empty')}
+        </Typography>
+      )}
+    </Card>
+  );
+});

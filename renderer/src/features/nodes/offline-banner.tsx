@@ -1,0 +1,41 @@
+// Shown on a node's page whenever it is not online: what is wrong, and how old the values below are.
+import Alert from '@mui/material/Alert';
+import AlertTitle from '@mui/material/AlertTitle';
+import type { ConnectionState } from '../../../../main/core/inventory-schema';
+import { useNode } from '../../store/selectors';
+import { useLanguage, useT } from '../../i18n/use-t';
+import { formatDateTime, formatRelativeTime } from '../../i18n/format';
+import { useNow } from '../../components/use-now';
+
+const severityOf: Record<Exclude<ConnectionState, 'online'>, 'info' | 'warning' | 'error'> = {
+  connecting: 'info',
+  offline: 'warning',
+  'host-key-changed': 'error',
+  'auth-failed': 'error',
+  'agent-error': 'error',
+};
+
+export function OfflineBanner({ nodeKey }: { nodeKey: string }) {
+  const t = useT();
+  const language = useLanguage();
+  const node = useNode(nodeKey);
+  const offline = node !== undefined && node.state !== 'online';
+  const now = useNow(15_000, offline);
+  if (!offline) return null;
+  const state = node.state as Exclude<ConnectionState, 'online'>;
+  const asOf =
+    node.asOf === undefined
+      ? t('banner.neverSeen')
+      : t('banner.asOf', {
+          relative: formatRelativeTime(node.asOf, now, language),
+          absolute: formatDateTime(node.asOf),
+        });
+  return (
+    <Alert severity={severityOf[state]} data-testid="offline-banner" data-state={state}>
+      <AlertTitle
+        sx={{ mb: node.error ? 0.5 : 0 }}
+      >{`${t(`banner.${state}`, { node: node.name })} — ${asOf}`}</AlertTitle>
+      {node.error && t('common.labelValue', { label: t(`error.${node.error.code}`), value: node.error.message })}
+    </Alert>
+  );
+}

@@ -1,0 +1,55 @@
+// A node's chart data: history from node.metrics (on timeframe change and every minute), plus each live
+// node.status sample appended as it arrives through the inventory.
+import { useEffect, useState } from 'react';
+import type { Consolidation, Timeframe } from '../../../../node-agent/src/api';
+import { UiError } from '../../app-error';
+import { useAppStore } from '../../store/store';
+import { fetchNodeMetrics } from './actions';
+import { appendPoint, pointFromMetrics, pointFromStatus, timeframeSeconds, type ChartPoint } from './metrics-series';
+
+// Status samples carry no transfer rates, so even the hour view reloads history each minute to fill network and disk.
+const REFRESH_MS = 60_000;
+
+export interface NodeMetrics {
+  points: readonly ChartPoint[];
+  loading: boolean;
+  error: UiError | undefined;
+}
+
+export function useNodeMetrics(nodeKey: string, timeframe: Timeframe, cf: Consolidation): NodeMetrics {
+  const [metrics, setMetrics] = useState<NodeMetrics>({ points: [], loading: true, error: undefined });
+  const online = useAppStore((s) => s.nodes[nodeKey]?.state === 'online');
+  const status = useAppStore((s) => s.nodes[nodeKey]?.status);
+
+  useEffect(() => {
+    let cancelled = false;
+    setMetrics({ points: [], loading: true, error: undefined });
+    const load = async () => {
+      try {
+        const result = await fetchNodeMetrics(nodeKey, timeframe, cf);
+        if (!cancelled) setMetrics({ points: result.points.map(pointFromMetrics), loading: false, error: undefined });
+      } catch (error) {
+        if (!cancelled) setMetrics((m) => ({ ...m, loading: false, error: UiError.from(error) }));
+      }
+    };
+    void load();
+    // Offline nodes have no agent to ask; their history stays as loaded (or the cached answer main gives).
+    const timer = online ? setInterval(() => void load(), REFRESH_MS) : undefined;
+    return () => {
+      cancelled = true;
+      clearInterval(timer);
+    };
+  }, [nodeKey, timeframe, cf, online]);
+
+  useEffect(() => {
+    // Live 10 s samples belong in the hour view only; coarser views are consolidated steps.
+    if (!online || status === undefined || timeframe !== 'hour') return;
+    setMetrics((m) => {
+      if (m.loading) return m;
+      const points = appendPoint(m.points, pointFromStatus(status), timeframeSeconds[timeframe]);
+      return points === m.points ? m : { ...m, points };
+    });
+  }, [status, online, timeframe]);
+
+  return metrics;
+}
