@@ -118,6 +118,18 @@ describe('Aggregator', () => {
     expect(aggregator.entry('lab/n1')?.status?.uptime).toBe(1);
   });
 
+  it('keeps the newest metrics sample for live charts', () => {
+    const { aggregator } = setup();
+    const session = new TestSession('lab/n1');
+    aggregator.addNode(meta('n1'), session);
+    session.setState('online');
+    const point = { t: 1_764_000_000_000, cpu: 0.5, load: 1, memUsed: 1, memTotal: 2, swapUsed: 0, swapTotal: 0, netIn: 10, netOut: 20, diskRead: 30, diskWrite: 40, rootUsed: 1, rootTotal: 2 };
+    session.emit('node.metrics', point, 1);
+    expect(aggregator.entry('lab/n1')?.metrics).toEqual(point);
+    session.emit('node.metrics', { ...point, t: 'soon' }, 2);
+    expect(aggregator.entry('lab/n1')?.metrics).toEqual(point);
+  });
+
   it('keeps the last status and its asOf when a node goes offline', () => {
     const { aggregator, tick } = setup();
     const session = new TestSession('lab/n1');

@@ -1,6 +1,6 @@
 // Merges every node session's state, hello and events into one Inventory, and tells listeners what changed in
 // coalesced patches. Each event costs O(1): records are mutated in place and entries are rebuilt only when read.
-import { AppError, NodeStatus, TaskInfo, type EventMessage, type Hello } from '../../node-agent/src/api';
+import { AppError, MetricsPoint, NodeStatus, TaskInfo, type EventMessage, type Hello } from '../../node-agent/src/api';
 import type { NodeKey } from './config-schema';
 import type { ClusterEntry, ConnectionState, Inventory, InventoryPatch, NodeEntry, TaskEntry } from './inventory-schema';
 import type { NodeSessionHandle } from './node-session-api';
@@ -38,6 +38,7 @@ interface NodeRecord {
   state: ConnectionState;
   error: AppError | undefined;
   status: NodeStatus | undefined;
+  metrics: MetricsPoint | undefined;
   asOf: number | undefined;
   agentVersion: string | undefined;
   epoch: string | undefined;
@@ -83,6 +84,7 @@ export class Aggregator {
       state: 'offline',
       error: undefined,
       status: lastKnown.status,
+      metrics: undefined,
       asOf: lastKnown.asOf,
       agentVersion: lastKnown.agentVersion,
       epoch: undefined,
@@ -235,8 +237,11 @@ export class Aggregator {
         if (task.success) this.applyTask(record, task.data);
         break;
       }
-      case 'node.metrics':
+      case 'node.metrics': {
+        const point = MetricsPoint.safeParse(event.data);
+        if (point.success) record.metrics = point.data;
         break;
+      }
     }
     this.touchNode(record);
   }
@@ -330,6 +335,7 @@ export class Aggregator {
     const entry: NodeEntry = { key: meta.key, cluster: meta.cluster, name: meta.name, host: meta.host, state: record.state };
     if (record.error) entry.error = record.error.toWire();
     if (record.status) entry.status = record.status;
+    if (record.metrics) entry.metrics = record.metrics;
     if (record.asOf !== undefined) entry.asOf = record.asOf;
     if (record.agentVersion !== undefined) entry.agentVersion = record.agentVersion;
     if (record.epoch !== undefined) entry.epoch = record.epoch;

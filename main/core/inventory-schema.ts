@@ -1,6 +1,6 @@
 // The merged, live view of every node the app knows: what the aggregator produces and the UI and CLI show.
 import { z } from 'zod';
-import { NodeStatus, TaskInfo, WireError } from '../../node-agent/src/api';
+import { MetricsPoint, NodeStatus, TaskInfo, WireError } from '../../node-agent/src/api';
 import { NodeKeySchema } from './config-schema';
 
 export const ConnectionState = z.enum([
@@ -25,6 +25,8 @@ export const NodeEntry = z.object({
   state: ConnectionState,
   error: WireError.optional(),
   status: NodeStatus.optional(),
+  /** The newest 10 s metrics sample (rates included): what live charts append. */
+  metrics: MetricsPoint.optional(),
   /** When `status` was last fresh (ms since epoch, workstation clock). */
   asOf: z.number().optional(),
   agentVersion: z.string().optional(),

@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricsPoint, NodeStatus } from '../../../../node-agent/src/api';
+import type { MetricsPoint } from '../../../../node-agent/src/api';
 import {
   appendPoint,
   chartColumns,
   chartUnit,
   pointFromMetrics,
-  pointFromStatus,
   scaleColumns,
-  toSeconds,
   type ChartPoint,
 } from './metrics-series';
 
@@ -27,31 +25,14 @@ const metrics = (t: number, cpu = 0.25): MetricsPoint => ({
   rootTotal: 2,
 });
 
-const status = (timeMs: number, cpu: number): NodeStatus => ({
-  node: 'n1',
-  hostname: 'n1',
-  kernel: '6.1.0',
-  cpuModel: 'x',
-  cpus: 4,
-  cpu,
-  loadavg: [0, 0, 0],
-  uptime: 10,
-  memory: { total: 8, used: 3, free: 5 },
-  swap: { total: 0, used: 0 },
-  rootfs: { total: 10, used: 5, avail: 5 },
-  agentVersion: '0.1.0',
-  time: timeMs,
-});
-
 describe('metrics series', () => {
-  it('accepts metrics times in seconds or milliseconds', () => {
-    expect(toSeconds(1_764_000_000)).toBe(1_764_000_000);
-    expect(toSeconds(1_764_000_000_000)).toBe(1_764_000_000);
+  it('turns metrics times (ms by contract) into chart seconds', () => {
     expect(pointFromMetrics(metrics(1_764_000_000_000)).t).toBe(1_764_000_000);
   });
 
   it('builds CPU columns in percent and keeps gaps as null', () => {
-    const points: ChartPoint[] = [pointFromMetrics(metrics(100, 0.5)), pointFromStatus(status(110_000, 0.1))];
+    const gap: ChartPoint = { ...pointFromMetrics(metrics(110_000, 0.1)), netIn: null, netOut: null };
+    const points: ChartPoint[] = [pointFromMetrics(metrics(100_000, 0.5)), { ...gap, memUsed: 3, memTotal: 8 }];
     expect(chartColumns(points, 'cpu')).toEqual([
       [100, 110],
       [50, 10],
@@ -69,11 +50,11 @@ describe('metrics series', () => {
   });
 
   it('appends only newer live points and drops those that left the window', () => {
-    const history = [100, 200, 300].map((t) => pointFromMetrics(metrics(t)));
-    expect(appendPoint(history, pointFromStatus(status(300_000, 0.2)), 3600)).toBe(history);
-    const next = appendPoint(history, pointFromStatus(status(350_000, 0.2)), 200);
+    const history = [100_000, 200_000, 300_000].map((t) => pointFromMetrics(metrics(t)));
+    expect(appendPoint(history, pointFromMetrics(metrics(300_000, 0.2)), 3600)).toBe(history);
+    const next = appendPoint(history, pointFromMetrics(metrics(350_000, 0.2)), 200);
     expect(next.map((p) => p.t)).toEqual([200, 300, 350]);
-    expect(appendPoint([], pointFromStatus(status(5_000, 0.2)), 60).map((p) => p.t)).toEqual([5]);
+    expect(appendPoint([], pointFromMetrics(metrics(5_000, 0.2)), 60).map((p) => p.t)).toEqual([5]);
   });
 });
 

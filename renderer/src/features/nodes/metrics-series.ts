@@ -24,11 +24,8 @@ export const timeframeSeconds: Record<Timeframe, number> = {
   month: 2_592_000,
 };
 
-// The contract does not pin MetricsPoint.t's unit; NodeStatus.time is ms. Values past year 5138 in seconds are ms.
-export const toSeconds = (t: number): number => (t > 1e11 ? t / 1000 : t);
-
 export const pointFromMetrics = (p: MetricsPoint): ChartPoint => ({
-  t: toSeconds(p.t),
+  t: p.t / 1000, // MetricsPoint.t is ms by contract; uPlot wants seconds
   cpu: p.cpu,
   memUsed: p.memUsed,
   memTotal: p.memTotal,
@@ -36,18 +33,6 @@ export const pointFromMetrics = (p: MetricsPoint): ChartPoint => ({
   netOut: p.netOut,
   diskRead: p.diskRead,
   diskWrite: p.diskWrite,
-});
-
-/** A live point from a node.status sample: CPU and memory only (status carries no transfer rates). */
-export const pointFromStatus = (s: NodeStatus): ChartPoint => ({
-  t: s.time / 1000, // NodeStatus.time is ms by contract
-  cpu: s.cpu,
-  memUsed: s.memory.used,
-  memTotal: s.memory.total,
-  netIn: null,
-  netOut: null,
-  diskRead: null,
-  diskWrite: null,
 });
 
 /** Append a newer point and drop what slid out of the window; the same array when the point is not newer. */

@@ -1,13 +1,13 @@
-// A node's chart data: history from node.metrics (on timeframe change and every minute), plus each live
-// node.status sample appended as it arrives through the inventory.
+// A node's chart data: history from node.metrics (on timeframe change, and every minute for the coarser views),
+// plus each live 10 s sample appended as it arrives through the inventory.
 import { useEffect, useState } from 'react';
 import type { Consolidation, Timeframe } from '../../../../node-agent/src/api';
 import { UiError } from '../../app-error';
 import { useAppStore } from '../../store/store';
 import { fetchNodeMetrics } from './actions';
-import { appendPoint, pointFromMetrics, pointFromStatus, timeframeSeconds, type ChartPoint } from './metrics-series';
+import { appendPoint, pointFromMetrics, timeframeSeconds, type ChartPoint } from './metrics-series';
 
-// Status samples carry no transfer rates, so even the hour view reloads history each minute to fill network and disk.
+// The hour view is fed live; coarser views are consolidated steps, reloaded each minute.
 const REFRESH_MS = 60_000;
 
 export interface NodeMetrics {
@@ -19,7 +19,7 @@ export interface NodeMetrics {
 export function useNodeMetrics(nodeKey: string, timeframe: Timeframe, cf: Consolidation): NodeMetrics {
   const [metrics, setMetrics] = useState<NodeMetrics>({ points: [], loading: true, error: undefined });
   const online = useAppStore((s) => s.nodes[nodeKey]?.state === 'online');
-  const status = useAppStore((s) => s.nodes[nodeKey]?.status);
+  const sample = useAppStore((s) => s.nodes[nodeKey]?.metrics);
 
   useEffect(() => {
     let cancelled = false;
@@ -34,7 +34,7 @@ export function useNodeMetrics(nodeKey: string, timeframe: Timeframe, cf: Consol
     };
     void load();
     // Offline nodes have no agent to ask; their history stays as loaded (or the cached answer main gives).
-    const timer = online ? setInterval(() => void load(), REFRESH_MS) : undefined;
+    const timer = online && timeframe !== 'hour' ? setInterval(() => void load(), REFRESH_MS) : undefined;
     return () => {
       cancelled = true;
       clearInterval(timer);
@@ -43,13 +43,13 @@ export function useNodeMetrics(nodeKey: string, timeframe: Timeframe, cf: Consol
 
   useEffect(() => {
     // Live 10 s samples belong in the hour view only; coarser views are consolidated steps.
-    if (!online || status === undefined || timeframe !== 'hour') return;
+    if (!online || sample === undefined || timeframe !== 'hour') return;
     setMetrics((m) => {
       if (m.loading) return m;
-      const points = appendPoint(m.points, pointFromStatus(status), timeframeSeconds[timeframe]);
+      const points = appendPoint(m.points, pointFromMetrics(sample), timeframeSeconds[timeframe]);
       return points === m.points ? m : { ...m, points };
     });
-  }, [status, online, timeframe]);
+  }, [sample, online, timeframe]);
 
   return metrics;
 }
