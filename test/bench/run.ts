@@ -1,6 +1,7 @@
 // `npm run bench` (full) and `tsx test/bench/run.ts --quick` (the end of `npm test`): brings up a one-node lab,
 // runs each benchmark, prints its figures beside the reference's, writes them all to test-results/bench.json,
 // and always takes the lab down. Figures are reported, never judged: the exit code says only whether it ran.
+// `--only rpc,inventory` runs some of them (ids in benchmarks.ts).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, release } from 'node:os';
 import { join } from 'node:path';
