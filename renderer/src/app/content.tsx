@@ -2,6 +2,7 @@
 import { useAppStore } from '../store/store';
 import { DatacenterSummary } from '../features/datacenter/datacenter-summary';
 import { NodePage } from '../features/nodes/node-page';
+import { GuestSummary } from '../features/guests/guest-summary';
 
 export function Content() {
   const selection = useAppStore((s) => s.selection);
@@ -12,5 +13,7 @@ export function Content() {
       return <DatacenterSummary key={selection.id} clusterId={selection.id} />;
     case 'node':
       return <NodePage key={selection.key} nodeKey={selection.key} />;
+    case 'guest':
+      return <GuestSummary key={selection.key} guestKey={selection.key} />;
   }
 }

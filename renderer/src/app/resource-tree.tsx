@@ -1,8 +1,8 @@
-// The resource tree: Datacenter → clusters → nodes, virtualized so thousands of nodes scroll smoothly.
+// The resource tree: Datacenter → clusters → nodes → guests, virtualized so tens of thousands of rows scroll smoothly.
 import { useCallback, useRef, useState, type KeyboardEvent } from 'react';
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
-import { useTreeRows, type TreeRow } from '../store/selectors';
+import { useGuestTotals, useTreeRows, type TreeRow } from '../store/selectors';
 import { appStore, useAppStore } from '../store/store';
 import type { Selection } from '../store/ui-slice';
 import { useT } from '../i18n/use-t';
@@ -10,19 +10,30 @@ import { useVirtualRows } from '../components/use-virtual-rows';
 import { TreeRowView, TREE_ROW_HEIGHT } from './tree-row';
 import { TreeContextMenu, type TreeMenuAnchor } from './tree-context-menu';
 
-const rowOf = (selection: Selection): TreeRow =>
-  selection.kind === 'datacenter'
-    ? 'datacenter'
-    : selection.kind === 'cluster'
-      ? `cluster:${selection.id}`
-      : `node:${selection.key}`;
+const rowOf = (selection: Selection): TreeRow => {
+  switch (selection.kind) {
+    case 'datacenter':
+      return 'datacenter';
+    case 'cluster':
+      return `cluster:${selection.id}`;
+    case 'node':
+      return `node:${selection.key}`;
+    case 'guest':
+      return `guest:${selection.key}`;
+  }
+};
 
-const selectionOf = (row: TreeRow): Selection =>
-  row === 'datacenter'
-    ? { kind: 'datacenter' }
-    : row.startsWith('cluster:')
-      ? { kind: 'cluster', id: row.slice('cluster:'.length) }
-      : { kind: 'node', key: row.slice('node:'.length) };
+const selectionOf = (row: TreeRow): Selection => {
+  if (row === 'datacenter') return { kind: 'datacenter' };
+  const colon = row.indexOf(':');
+  const kind = row.slice(0, colon);
+  const id = row.slice(colon + 1);
+  return kind === 'cluster' ? { kind: 'cluster', id } : kind === 'guest' ? { kind: 'guest', key: id } : { kind: 'node', key: id };
+};
+
+/** The id a row folds under (cluster id or node key), when it is a cluster or node row. */
+const foldIdOf = (selection: Selection): string | undefined =>
+  selection.kind === 'cluster' ? selection.id : selection.kind === 'node' ? selection.key : undefined;
 
 export function ResourceTree() {
   const t = useT();
@@ -38,6 +49,7 @@ export function ResourceTree() {
   });
   const openMenu = useCallback((anchor: TreeMenuAnchor) => setMenu(anchor), []);
   const nodeCount = useAppStore((s) => Object.keys(s.nodes).length);
+  const guestCount = useGuestTotals().total;
 
   // Arrow keys walk the rows and fold clusters, like a file tree.
   const onKeyDown = (event: KeyboardEvent) => {
@@ -48,9 +60,10 @@ export function ResourceTree() {
     else if (event.key === 'ArrowUp') next = Math.max(0, current - 1);
     else if (event.key === 'Home') next = 0;
     else if (event.key === 'End') next = rows.length - 1;
-    else if ((event.key === 'ArrowLeft' || event.key === 'ArrowRight') && state.selection.kind === 'cluster') {
-      const folded = Boolean(state.collapsed[state.selection.id]);
-      if (folded === (event.key === 'ArrowRight')) state.toggleCollapsed(state.selection.id);
+    else if ((event.key === 'ArrowLeft' || event.key === 'ArrowRight') && foldIdOf(state.selection) !== undefined) {
+      const id = foldIdOf(state.selection) ?? '';
+      const folded = Boolean(state.collapsed[id]);
+      if (folded === (event.key === 'ArrowRight')) state.toggleCollapsed(id);
     } else return;
     event.preventDefault();
     const row = rows[next];
@@ -81,6 +94,7 @@ export function ResourceTree() {
         </Typography>
         <Typography variant="caption" color="text.disabled">
           {t('tree.nodeCount', { count: nodeCount })}
+          {guestCount > 0 && ` · ${t('tree.guestCount', { count: guestCount })}`}
         </Typography>
       </Box>
       <Box

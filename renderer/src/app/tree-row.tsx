@@ -1,16 +1,20 @@
-// One row of the resource tree. Each row selects its own entry, so a status patch re-renders only that row.
+// One row of the resource tree. Each row selects its own entry, so a status patch re-renders only that row; a guest
+// row selects only what it draws (vmid, name, state), so the 1,000 CPU and traffic changes a second re-render none.
 // Styled once at module level, varied by data attributes and inline offsets: cheap to mount while scrolling.
 import { memo, type MouseEvent, type ReactNode } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { styled } from '@mui/material/styles';
 import ChevronRightRounded from '@mui/icons-material/ChevronRightRounded';
 import ApartmentRounded from '@mui/icons-material/ApartmentRounded';
 import HubOutlined from '@mui/icons-material/HubOutlined';
 import DnsOutlined from '@mui/icons-material/DnsOutlined';
+import LockOutlined from '@mui/icons-material/LockOutlined';
 import { appStore, useAppStore } from '../store/store';
 import type { TreeRow } from '../store/selectors';
-import { useCluster } from '../store/selectors';
+import { useCluster, useGuestCountOf } from '../store/selectors';
 import { useT } from '../i18n/use-t';
 import { NodeStateBadge, stateVisual, toneStyles } from '../components/node-state';
+import { GuestIcon } from '../components/guest-state';
 import type { TreeMenuAnchor } from './tree-context-menu';
 
 export const TREE_ROW_HEIGHT = 28;
@@ -50,7 +54,10 @@ const Row = styled('div')(({ theme }) => ({
     color: theme.vars.palette.text.secondary,
     transition: 'transform 120ms',
   },
+  '& .tree-toggle-space': { width: 14, flexShrink: 0 },
   '&[aria-expanded="true"] .tree-toggle': { transform: 'rotate(90deg)' },
+  '& .tree-lock': { display: 'inline-flex', fontSize: 14, color: theme.vars.palette.text.secondary },
+  '&[data-template="true"] .tree-label, &[data-state="stopped"] .tree-label': { color: theme.vars.palette.text.secondary },
   '& .tree-label': { flex: 1, minWidth: 0, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
 }));
 
@@ -63,6 +70,7 @@ interface RowProps {
 export const TreeRowView = memo(function TreeRowView({ row, top, onContextMenu }: RowProps) {
   if (row === 'datacenter') return <DatacenterRow top={top} />;
   if (row.startsWith('cluster:')) return <ClusterRow id={row.slice('cluster:'.length)} top={top} />;
+  if (row.startsWith('guest:')) return <GuestRow guestKey={row.slice('guest:'.length)} top={top} />;
   return <NodeRow nodeKey={row.slice('node:'.length)} top={top} onContextMenu={onContextMenu} />;
 });
 
@@ -75,7 +83,8 @@ function RowShell(props: {
   children: ReactNode;
   testId: string;
   state?: string;
-  expanded?: boolean;
+  expanded?: boolean | undefined;
+  template?: boolean;
 }) {
   return (
     <Row
@@ -85,6 +94,7 @@ function RowShell(props: {
       aria-expanded={props.expanded}
       data-testid={props.testId}
       data-state={props.state}
+      data-template={props.template}
       onClick={props.onClick}
       onContextMenu={props.onContextMenu}
       // Offsets inline: a class per distinct value would flood the stylesheet while scrolling.
@@ -127,15 +137,7 @@ function ClusterRow({ id, top }: { id: string; top: number }) {
       onClick={() => appStore.getState().select({ kind: 'cluster', id })}
       testId={`tree-cluster-${id}`}
     >
-      <span
-        className="tree-toggle"
-        onClick={(event) => {
-          event.stopPropagation();
-          appStore.getState().toggleCollapsed(id);
-        }}
-      >
-        <ChevronRightRounded fontSize="inherit" />
-      </span>
+      <FoldToggle id={id} folded={folded} />
       <span className="tree-icon">
         <HubOutlined fontSize="inherit" />
       </span>
@@ -156,12 +158,15 @@ function NodeRow({
   const name = useAppStore((s) => s.nodes[nodeKey]?.name ?? nodeKey);
   const state = useAppStore((s) => s.nodes[nodeKey]?.state ?? 'offline');
   const selected = useAppStore((s) => s.selection.kind === 'node' && s.selection.key === nodeKey);
+  const folded = useAppStore((s) => Boolean(s.collapsed[nodeKey]));
+  const guests = useGuestCountOf(nodeKey);
   const select = () => appStore.getState().select({ kind: 'node', key: nodeKey });
   return (
     <RowShell
       top={top}
       level={3}
       selected={selected}
+      expanded={guests > 0 ? !folded : undefined}
       onClick={select}
       onContextMenu={(event) => {
         event.preventDefault();
@@ -171,11 +176,63 @@ function NodeRow({
       testId={`tree-node-${nodeKey}`}
       state={state}
     >
+      {guests > 0 ? <FoldToggle id={nodeKey} folded={folded} /> : <span className="tree-toggle-space" />}
       <span className="tree-icon" data-tone={stateVisual[state].tone}>
         <DnsOutlined fontSize="inherit" />
       </span>
       <span className="tree-label">{name}</span>
       <NodeStateBadge state={state} compact />
+    </RowShell>
+  );
+}
+
+/** The chevron that folds a cluster or a node; it does not select the row. */
+function FoldToggle({ id, folded }: { id: string; folded: boolean }) {
+  const t = useT();
+  return (
+    <span
+      className="tree-toggle"
+      role="button"
+      aria-label={t(folded ? 'tree.expand' : 'tree.collapse')}
+      onClick={(event) => {
+        event.stopPropagation();
+        appStore.getState().toggleCollapsed(id);
+      }}
+    >
+      <ChevronRightRounded fontSize="inherit" />
+    </span>
+  );
+}
+
+/** PVE's Server View label: `100 (name)`, with the kind and state as the icon. */
+function GuestRow({ guestKey, top }: { guestKey: string; top: number }) {
+  const t = useT();
+  const guest = useAppStore(
+    useShallow((s) => {
+      const g = s.guests.get(guestKey);
+      return g && { vmid: g.vmid, name: g.name, type: g.type, status: g.status, template: g.template === true, lock: g.lock };
+    }),
+  );
+  const selected = useAppStore((s) => s.selection.kind === 'guest' && s.selection.key === guestKey);
+  if (guest === undefined) return null;
+  const stateWord = guest.template ? t('guest.template') : t(`guestState.${guest.status}`);
+  return (
+    <RowShell
+      top={top}
+      level={4}
+      selected={selected}
+      onClick={() => appStore.getState().select({ kind: 'guest', key: guestKey })}
+      testId={`tree-guest-${guestKey}`}
+      state={guest.status}
+      template={guest.template}
+    >
+      <GuestIcon type={guest.type} state={guest.status} template={guest.template} label={stateWord} />
+      <span className="tree-label">{guest.name === '' ? guest.vmid : `${guest.vmid} (${guest.name})`}</span>
+      {guest.lock !== undefined && (
+        <span className="tree-lock" title={t('guest.lockedBy', { lock: guest.lock })}>
+          <LockOutlined fontSize="inherit" />
+        </span>
+      )}
     </RowShell>
   );
 }

@@ -1,6 +1,6 @@
 // Dev only: deterministic synthetic nodes, statuses, metrics and tasks for the fake window.hyperdesk.
 import type { MetricsPoint, NodeStatus, TaskInfo, Timeframe } from '../../../node-agent/src/api';
-import type { ClusterEntry, ConnectionState, NodeEntry, TaskEntry } from '../../../main/core/inventory-schema';
+import type { ClusterEntry, ConnectionState, GuestEntry, NodeEntry, TaskEntry } from '../../../main/core/inventory-schema';
 
 /** A small seeded PRNG, so screenshots are the same from run to run. */
 export function random(seed: number): () => number {
@@ -175,4 +175,38 @@ export function checkLog(node: string): string[] {
     'free-space: / has 61.2 GiB available',
     'TASK WARNINGS: 1',
   ];
+}
+
+/** A guest on a node, as the qemu/lxc areas will report it; stopped and template guests show no usage. */
+export function makeGuest(
+  node: NodeEntry,
+  vmid: number,
+  type: GuestEntry['type'],
+  name: string,
+  status: GuestEntry['status'],
+  rnd: () => number,
+  extra: Partial<Pick<GuestEntry, 'template' | 'tags' | 'lock'>> = {},
+): GuestEntry {
+  const running = status === 'running';
+  const maxmem = [1, 2, 4, 8][vmid % 4]! * GiB;
+  return {
+    vmid,
+    type,
+    name,
+    status,
+    cpu: running ? rnd() * 0.6 : 0,
+    maxcpu: [1, 2, 4][vmid % 3]!,
+    mem: running ? maxmem * (0.2 + rnd() * 0.6) : 0,
+    maxmem,
+    disk: type === 'lxc' ? 2 * GiB : 0,
+    maxdisk: (type === 'lxc' ? 8 : 32) * GiB,
+    uptime: running ? 3_600 + (vmid % 50) * 7_200 : 0,
+    netin: running ? rnd() * 2e5 : 0,
+    netout: running ? rnd() * 1e5 : 0,
+    diskread: running ? rnd() * 1e6 : 0,
+    diskwrite: running ? rnd() * 2e6 : 0,
+    ...extra,
+    key: `${node.key}/${vmid}`,
+    nodeKey: node.key,
+  };
 }

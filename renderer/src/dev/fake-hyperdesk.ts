@@ -8,6 +8,7 @@ import {
   checkLog,
   clusterEntry,
   fingerprintOf,
+  makeGuest,
   makeHistory,
   makeNode,
   makeStatus,
@@ -56,7 +57,7 @@ export function createFakeHyperdesk(options: FakeOptions = {}): FakeHyperdesk {
   let preferences: Preferences = { theme: 'system', language: 'en', ...options.preferences };
   let pid = 4000;
 
-  const inventory: Inventory = { clusters: {}, nodes: {}, tasks: {}, revision: 1 };
+  const inventory: Inventory = { clusters: {}, nodes: {}, tasks: {}, guests: {}, revision: 1 };
   const addCluster = (id: string, name: string, nodes: NodeEntry[]) => {
     inventory.clusters[id] = clusterEntry(id, name, nodes);
     for (const node of nodes) inventory.nodes[node.key] = node;
@@ -91,6 +92,16 @@ export function createFakeHyperdesk(options: FakeOptions = {}): FakeHyperdesk {
     }
     const n1 = inventory.nodes['lab/n1']!;
     const p2 = inventory.nodes['prod/pve2']!;
+    for (const guest of [
+      makeGuest(n1, 100, 'qemu', 'web1', 'running', rnd, { tags: ['prod'] }),
+      makeGuest(n1, 101, 'qemu', 'db1', 'running', rnd, { lock: 'backup' }),
+      makeGuest(n1, 102, 'lxc', 'cache', 'paused', rnd),
+      makeGuest(n1, 110, 'lxc', 'ci-runner', 'stopped', rnd),
+      makeGuest(n1, 9000, 'qemu', 'debian-12-template', 'stopped', rnd, { template: true }),
+      makeGuest(p2, 200, 'qemu', 'erp', 'running', rnd),
+      makeGuest(p2, 201, 'lxc', 'proxy', 'running', rnd),
+    ])
+      inventory.guests[guest.key] = guest;
     const start = Math.floor(now / 1000);
     const seed: TaskEntry[] = [
       makeTask(n1, pid++, start - 3600, 'node.check', { seconds: 4, exit: 'OK' }),
@@ -292,8 +303,10 @@ export function createFakeHyperdesk(options: FakeOptions = {}): FakeHyperdesk {
         const node = inventory.nodes[key];
         if (!node) throw new Fail('not-found', `node ${key} is not in the inventory`);
         const cluster = inventory.clusters[node.cluster];
+        const guests = Object.values(inventory.guests).filter((g) => g.nodeKey === key);
         patch({
           nodes: { [key]: null },
+          guests: Object.fromEntries(guests.map((g) => [g.key, null])),
           ...(cluster
             ? { clusters: { [cluster.id]: { ...cluster, nodes: cluster.nodes.filter((k) => k !== key) } } }
             : {}),

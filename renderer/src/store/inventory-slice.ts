@@ -1,5 +1,6 @@
 // The merged inventory, normalized by id: loaded once from inventory.snapshot, then kept current by inventory.patch.
 // Patches that arrive before the snapshot wait for it; patches not newer than what we hold are dropped.
+// Guests (16,000 and more) live in their own index, updated per patch in O(changes): see guest-index.ts.
 import type { StateCreator } from 'zustand';
 import type {
   ClusterEntry,
@@ -10,8 +11,9 @@ import type {
 } from '../../../main/core/inventory-schema';
 import type { AppState } from './store';
 import { indexNodes, nodeOrderChanged, orderTasks, taskOrderChanged, type NodeOrder } from './inventory-index';
+import { indexGuests, patchGuests, type GuestState } from './guest-index';
 
-export interface InventorySlice {
+export interface InventorySlice extends GuestState {
   clusters: Readonly<Record<string, ClusterEntry>>;
   nodes: Readonly<Record<string, NodeEntry>>;
   tasks: Readonly<Record<string, TaskEntry>>;
@@ -44,15 +46,22 @@ function merge<T>(current: Collection<T>, changes: Record<string, T | null> | un
   return next;
 }
 
-type InventoryState = Pick<InventorySlice, 'clusters' | 'nodes' | 'tasks' | 'nodeOrder' | 'taskOrder' | 'revision'>;
+type InventoryState = Pick<
+  InventorySlice,
+  'clusters' | 'nodes' | 'tasks' | 'nodeOrder' | 'taskOrder' | 'revision' | keyof GuestState
+>;
 
-/** Pure: the state after one patch, or the same object when the patch is stale. */
+/**
+ * The state after one patch, or the same object when the patch is stale. Pure but for the guest table, which
+ * is updated in place (its entries are replaced, never mutated).
+ */
 export function patchInventory<S extends InventoryState>(state: S, patch: InventoryPatch): S {
   if (patch.revision <= state.revision) return state;
   const nodes = merge(state.nodes, patch.nodes);
   const tasks = merge(state.tasks, patch.tasks);
   return {
     ...state,
+    ...patchGuests(state, patch.guests),
     clusters: merge(state.clusters, patch.clusters),
     nodes,
     tasks,
@@ -68,6 +77,9 @@ export const createInventorySlice: StateCreator<AppState, [], [], InventorySlice
   tasks: {},
   nodeOrder: {},
   taskOrder: [],
+  guests: new Map(),
+  guestOrder: {},
+  guestCounts: {},
   revision: -1,
   loaded: false,
   pendingPatches: [],
@@ -81,6 +93,7 @@ export const createInventorySlice: StateCreator<AppState, [], [], InventorySlice
         tasks: inventory.tasks,
         nodeOrder: indexNodes(inventory.nodes),
         taskOrder: orderTasks(inventory.tasks),
+        ...indexGuests(inventory.guests),
         revision: inventory.revision,
       };
       for (const patch of [...state.pendingPatches].sort((a, b) => a.revision - b.revision)) {
@@ -93,7 +106,7 @@ export const createInventorySlice: StateCreator<AppState, [], [], InventorySlice
       if (!state.loaded) return { pendingPatches: [...state.pendingPatches, patch] };
       const next = patchInventory(state, patch);
       if (next === state) return {};
-      const { clusters, nodes, tasks, nodeOrder, taskOrder, revision } = next;
-      return { clusters, nodes, tasks, nodeOrder, taskOrder, revision };
+      const { clusters, nodes, tasks, nodeOrder, taskOrder, guests, guestOrder, guestCounts, revision } = next;
+      return { clusters, nodes, tasks, nodeOrder, taskOrder, guests, guestOrder, guestCounts, revision };
     }),
 });

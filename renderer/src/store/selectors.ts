@@ -1,16 +1,18 @@
 // Selector hooks: components pass ids and get just what they draw. Orderings live in the store (inventory-index.ts);
 // what is derived here is memoized on the identity of its inputs, so a status tick recomputes nothing large.
 import { useShallow } from 'zustand/react/shallow';
-import type { ClusterEntry, ConnectionState, NodeEntry, TaskEntry } from '../../../main/core/inventory-schema';
+import type { ClusterEntry, ConnectionState, GuestEntry, NodeEntry, TaskEntry } from '../../../main/core/inventory-schema';
 import { useAppStore, type AppState } from './store';
 import { compareNames } from './inventory-index';
 
+const noKeys: readonly string[] = [];
 type Nodes = AppState['nodes'];
 type Clusters = AppState['clusters'];
 
 export const useNode = (key: string): NodeEntry | undefined => useAppStore((s) => s.nodes[key]);
 export const useTask = (upid: string): TaskEntry | undefined => useAppStore((s) => s.tasks[upid]);
 export const useCluster = (id: string): ClusterEntry | undefined => useAppStore((s) => s.clusters[id]);
+export const useGuest = (key: string): GuestEntry | undefined => useAppStore((s) => s.guests.get(key));
 
 /** Remembers the last result for the last inputs (compared by identity). */
 function memoLast<A extends readonly unknown[], R>(compute: (...args: A) => R): (...args: A) => R {
@@ -37,25 +39,41 @@ export const sortedClusterIds = memoLast((clusters: Clusters): string[] =>
     .map((c) => c.id),
 );
 
-export type TreeRow = 'datacenter' | `cluster:${string}` | `node:${string}`;
+export type TreeRow = 'datacenter' | `cluster:${string}` | `node:${string}` | `guest:${string}`;
 
-/** The resource tree flattened into rows for the virtualized list: Datacenter, then each cluster and its nodes. */
+/**
+ * The resource tree flattened into rows for the virtualized list: Datacenter, each cluster, its nodes, and each
+ * node's guests by vmid (PVE's Server View). Rebuilt only when membership or folding changes, never on a status tick.
+ */
 const flattenTree = memoLast(
-  (clusters: Clusters, byCluster: AppState['nodeOrder'], collapsed: AppState['collapsed']): readonly TreeRow[] => {
+  (
+    clusters: Clusters,
+    byCluster: AppState['nodeOrder'],
+    guestOrder: AppState['guestOrder'],
+    collapsed: AppState['collapsed'],
+  ): readonly TreeRow[] => {
     const rows: TreeRow[] = ['datacenter'];
     // Nodes whose cluster entry has not arrived yet still get a heading, so nothing is hidden.
     const ids = [...sortedClusterIds(clusters), ...Object.keys(byCluster).filter((id) => !clusters[id])];
     for (const id of ids) {
       rows.push(`cluster:${id}`);
       if (collapsed[id]) continue;
-      for (const key of byCluster[id] ?? []) rows.push(`node:${key}`);
+      for (const key of byCluster[id] ?? []) {
+        rows.push(`node:${key}`);
+        if (collapsed[key]) continue;
+        for (const guest of guestOrder[key] ?? noKeys) rows.push(`guest:${guest}`);
+      }
     }
     return rows;
   },
 );
-export const treeRows = (state: Pick<AppState, 'clusters' | 'nodeOrder' | 'collapsed'>): readonly TreeRow[] =>
-  flattenTree(state.clusters, state.nodeOrder, state.collapsed);
+export const treeRows = (
+  state: Pick<AppState, 'clusters' | 'nodeOrder' | 'guestOrder' | 'collapsed'>,
+): readonly TreeRow[] => flattenTree(state.clusters, state.nodeOrder, state.guestOrder, state.collapsed);
 export const useTreeRows = (): readonly TreeRow[] => useAppStore(treeRows);
+
+/** How many guests a node has (its tree row folds only when it has some). */
+export const useGuestCountOf = (nodeKey: string): number => useAppStore((s) => s.guestOrder[nodeKey]?.length ?? 0);
 
 export const useTaskUpids = (): readonly string[] => useAppStore((s) => s.taskOrder);
 
@@ -66,7 +84,6 @@ const runningCount = memoLast((tasks: AppState['tasks']): number => {
 });
 export const useRunningTaskCount = (): number => useAppStore((s) => runningCount(s.tasks));
 
-const noKeys: readonly string[] = [];
 const allNodeKeys = memoLast((clusters: Clusters, order: AppState['nodeOrder']): readonly string[] => {
   const ids = [...sortedClusterIds(clusters), ...Object.keys(order).filter((id) => !clusters[id])];
   return ids.flatMap((id) => order[id] ?? []);
@@ -106,3 +123,25 @@ export function allOffline(nodes: Nodes): boolean {
   return entries.length > 0 && entries.every((n) => n.state !== 'online' && n.state !== 'connecting');
 }
 export const useAllOffline = (): boolean => useAppStore((s) => allOffline(s.nodes));
+
+export interface GuestTotals {
+  running: number;
+  total: number;
+}
+const sumGuests = memoLast((counts: AppState['guestCounts'], keys: readonly string[]): GuestTotals => {
+  const totals = { running: 0, total: 0 };
+  for (const key of keys) {
+    const c = counts[key];
+    if (c === undefined) continue;
+    totals.running += c.running;
+    totals.total += c.total;
+  }
+  return totals;
+});
+/** Running and total guests of one cluster, or of all; recomputed only when some node's counts change. */
+export const guestTotals = (
+  state: Pick<AppState, 'clusters' | 'nodeOrder' | 'guestCounts'>,
+  clusterId?: string,
+): GuestTotals => sumGuests(state.guestCounts, nodeKeysOf(state, clusterId));
+export const useGuestTotals = (clusterId?: string): GuestTotals =>
+  useAppStore(useShallow((s) => guestTotals(s, clusterId)));

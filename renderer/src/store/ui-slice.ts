@@ -5,7 +5,11 @@ import type { ErrorCode } from '../../../node-agent/src/api';
 import type { MessageKey, MessageParams } from '../i18n/translate';
 import type { AppState } from './store';
 
-export type Selection = { kind: 'datacenter' } | { kind: 'cluster'; id: string } | { kind: 'node'; key: string };
+export type Selection =
+  | { kind: 'datacenter' }
+  | { kind: 'cluster'; id: string }
+  | { kind: 'node'; key: string }
+  | { kind: 'guest'; key: string };
 export type ThemePreference = Preferences['theme'];
 
 /** A transient message; text is looked up at render so it follows a language switch. */
@@ -25,7 +29,7 @@ export interface UiSlice {
   theme: ThemePreference;
   language: Language;
   taskPanel: { open: boolean; height: number };
-  /** Cluster ids folded in the resource tree (absent = expanded). */
+  /** Cluster ids and node keys folded in the resource tree (absent = expanded; a node key has a '/'). */
   collapsed: Readonly<Record<string, true>>;
   addNodeOpen: boolean;
   removeNodeKey: string | null;
@@ -36,7 +40,7 @@ export interface UiSlice {
   setTheme: (theme: ThemePreference) => void;
   setLanguage: (language: Language) => void;
   setTaskPanel: (patch: Partial<UiSlice['taskPanel']>) => void;
-  toggleCollapsed: (clusterId: string) => void;
+  toggleCollapsed: (id: string) => void;
   setAddNodeOpen: (open: boolean) => void;
   setRemoveNodeKey: (key: string | null) => void;
   setTaskLogUpid: (upid: string | null) => void;
@@ -67,11 +71,11 @@ export const createUiSlice: StateCreator<AppState, [], [], UiSlice> = (set) => (
       const next = { ...state.taskPanel, ...patch };
       return { taskPanel: { ...next, height: clamp(next.height, TASK_PANEL_MIN, TASK_PANEL_MAX) } };
     }),
-  toggleCollapsed: (clusterId) =>
+  toggleCollapsed: (id) =>
     set((state) => {
       const collapsed = { ...state.collapsed };
-      if (collapsed[clusterId]) delete collapsed[clusterId];
-      else collapsed[clusterId] = true;
+      if (collapsed[id]) delete collapsed[id];
+      else collapsed[id] = true;
       return { collapsed };
     }),
   setAddNodeOpen: (addNodeOpen) => set({ addNodeOpen }),

@@ -1,4 +1,4 @@
-// Datacenter and cluster pages: counts by state, running tasks, and every node in one virtualized list.
+// Datacenter and cluster pages: counts by state, guests running of total, running tasks, and every node in one virtualized list.
 import Box from '@mui/material/Box';
 import Card from '@mui/material/Card';
 import Typography from '@mui/material/Typography';
@@ -7,7 +7,7 @@ import ApartmentRounded from '@mui/icons-material/ApartmentRounded';
 import HubOutlined from '@mui/icons-material/HubOutlined';
 import AddCircleOutlineRounded from '@mui/icons-material/AddCircleOutlineRounded';
 import { useAppStore, appStore } from '../../store/store';
-import { useRunningTaskCount, useStateCounts, useCluster } from '../../store/selectors';
+import { useGuestTotals, useRunningTaskCount, useStateCounts, useCluster } from '../../store/selectors';
 import { useT } from '../../i18n/use-t';
 import { NodeList } from './node-list';
 
@@ -16,14 +16,17 @@ function Stat({
   value,
   color,
   testId,
+  of,
 }: {
   label: string;
   value: number;
   color?: string | undefined;
   testId?: string;
+  /** A total the value is part of, shown small after it: `12 / 16`. */
+  of?: number;
 }) {
   return (
-    <Card sx={{ px: 2, py: 1.25, minWidth: 140, flex: '1 1 140px' }}>
+    <Card sx={{ px: 2, py: 1.25, minWidth: of === undefined ? 140 : 190, flex: of === undefined ? '1 1 140px' : '1 1 190px' }}>
       <Typography variant="caption" color="text.secondary" sx={{ textTransform: 'uppercase', letterSpacing: 0.5 }}>
         {label}
       </Typography>
@@ -35,9 +38,15 @@ function Stat({
           lineHeight: 1.3,
           color: color ?? 'text.primary',
           fontVariantNumeric: 'tabular-nums',
+          whiteSpace: 'nowrap',
         }}
       >
         {value}
+        {of !== undefined && (
+          <Typography component="span" sx={{ fontSize: 15, fontWeight: 500, color: 'text.secondary' }}>
+            {` / ${of}`}
+          </Typography>
+        )}
       </Typography>
     </Card>
   );
@@ -47,6 +56,7 @@ export function DatacenterSummary({ clusterId }: { clusterId?: string }) {
   const t = useT();
   const counts = useStateCounts(clusterId);
   const running = useRunningTaskCount();
+  const guests = useGuestTotals(clusterId);
   const clusterCount = useAppStore((s) => Object.keys(s.clusters).length);
   const loaded = useAppStore((s) => s.loaded);
   const cluster = useCluster(clusterId ?? '');
@@ -87,6 +97,13 @@ export function DatacenterSummary({ clusterId }: { clusterId?: string }) {
                 testId="stat-attention"
               />
               {clusterId === undefined && <Stat label={t('dc.clusters')} value={clusterCount} />}
+              <Stat
+                label={t('dc.guests')}
+                value={guests.running}
+                of={guests.total}
+                color={guests.running > 0 ? 'success.main' : undefined}
+                testId="stat-guests"
+              />
               <Stat label={t('dc.runningTasks')} value={running} color={running > 0 ? 'primary.main' : undefined} />
             </Box>
             <NodeList clusterId={clusterId} />

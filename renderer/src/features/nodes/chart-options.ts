@@ -5,7 +5,7 @@ import type { Timeframe } from '../../../../node-agent/src/api';
 import type { ChartOptions } from '../../components/uplot-chart';
 import { formatDateTime, formatDecimal } from '../../i18n/format';
 import type { Language, Translate } from '../../i18n/translate';
-import type { ChartKind, ChartUnit } from './metrics-series';
+import { timeframeSeconds, type ChartKind, type ChartUnit } from './metrics-series';
 
 export interface ChartColors {
   text: string;
@@ -97,7 +97,15 @@ export function buildChartOptions(
     cursor: { sync: { key: syncKey }, points: { size: 6 } },
     legend: { show: true, live: true },
     scales: {
-      x: { time: true },
+      // Always the whole timeframe, ending at the newest sample, as PVE draws it: a new node's first points
+      // sit at the right edge instead of being stretched over the width.
+      x: {
+        time: true,
+        range: (_u, _min, max) => {
+          const end = max ?? Date.now() / 1000;
+          return [end - timeframeSeconds[timeframe], end];
+        },
+      },
       // From zero; CPU tops out at 100 % once busy, otherwise it scales to show small loads.
       y: {
         range: (_u, _min, max) => [
@@ -121,8 +129,6 @@ export function buildChartOptions(
         ...(s.fill ? { fill: alpha(colors[s.color], 0.14) } : {}),
         ...(s.dash ? { dash: s.dash } : {}),
         points: { show: false },
-        // Live points carry no rates; bridge their gaps instead of breaking the line at the end.
-        spanGaps: true,
         value: (u, v, i, idx) => valueText(idx === null ? latest(u, i) : v),
       })),
     ],

@@ -1,5 +1,5 @@
 // Turns metrics history and live status into the column arrays uPlot draws. Pure, so it is tested without a DOM.
-import type { MetricsPoint, NodeStatus, Timeframe } from '../../../../node-agent/src/api';
+import type { MetricsPoint, Timeframe } from '../../../../node-agent/src/api';
 
 /** One time step as the charts use it; null where the source has no value (live status has no rates). */
 export interface ChartPoint {

@@ -21,9 +21,16 @@ export function useNodeMetrics(nodeKey: string, timeframe: Timeframe, cf: Consol
   const online = useAppStore((s) => s.nodes[nodeKey]?.state === 'online');
   const sample = useAppStore((s) => s.nodes[nodeKey]?.metrics);
 
+  // A new node or view starts empty; losing the connection keeps what was drawn (the last-known history).
+  useEffect(() => setMetrics({ points: [], loading: true, error: undefined }), [nodeKey, timeframe, cf]);
+
   useEffect(() => {
+    // Offline nodes have no agent to ask: keep the history already drawn, the page says it is last-known.
+    if (!online) {
+      setMetrics((m) => (m.loading ? { ...m, loading: false } : m));
+      return;
+    }
     let cancelled = false;
-    setMetrics({ points: [], loading: true, error: undefined });
     const load = async () => {
       try {
         const result = await fetchNodeMetrics(nodeKey, timeframe, cf);
@@ -33,8 +40,7 @@ export function useNodeMetrics(nodeKey: string, timeframe: Timeframe, cf: Consol
       }
     };
     void load();
-    // Offline nodes have no agent to ask; their history stays as loaded (or the cached answer main gives).
-    const timer = online && timeframe !== 'hour' ? setInterval(() => void load(), REFRESH_MS) : undefined;
+    const timer = timeframe !== 'hour' ? setInterval(() => void load(), REFRESH_MS) : undefined;
     return () => {
       cancelled = true;
       clearInterval(timer);
