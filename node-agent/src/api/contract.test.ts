@@ -1,7 +1,7 @@
 // Pins the contract: every method is complete, names follow area.verb, and the derived types are what callers rely on.
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { AppError, errorCodes, events, methodNames, methods, type Params, type ParsedParams, type Result } from './index';
+import { AppError, errorCodes, events, GuestStatus, methodNames, methods, Topic, type EventData, type Params, type ParsedParams, type Result } from './index';
 
 describe('the agent contract', () => {
   it('describes every method with params, result, privilege and a one-line doc', () => {
@@ -54,5 +54,19 @@ describe('the agent contract', () => {
 
   it('documents every event', () => {
     for (const [topic, spec] of Object.entries(events)) expect(spec.doc.length, topic).toBeGreaterThan(10);
+  });
+
+  it('carries guests as PVE /cluster/resources items: VMIDs 100..999999999, qemu or lxc, cpu as 0..1', () => {
+    expect(Topic.options).toEqual(expect.arrayContaining(['guest.update', 'guest.remove']));
+    const vm = { vmid: 100, type: 'qemu', name: 'web1', status: 'running', cpu: 0.25, maxcpu: 2, mem: 1e9, maxmem: 2e9, disk: 0, maxdisk: 32e9, uptime: 3600, netin: 1200, netout: 800, diskread: 0, diskwrite: 4096 };
+    expect(GuestStatus.safeParse(vm).success).toBe(true);
+    expect(GuestStatus.safeParse({ ...vm, type: 'lxc', template: true, tags: ['prod', 'db'], lock: 'backup' }).success).toBe(true);
+    expect(GuestStatus.safeParse({ ...vm, vmid: 99 }).success).toBe(false);
+    expect(GuestStatus.safeParse({ ...vm, vmid: 1_000_000_000 }).success).toBe(false);
+    expect(GuestStatus.safeParse({ ...vm, type: 'kvm' }).success).toBe(false);
+    expect(GuestStatus.safeParse({ ...vm, cpu: 1.5 }).success).toBe(false);
+    expect(GuestStatus.safeParse({ ...vm, status: 'migrating' }).success).toBe(false);
+    expect(events['guest.remove'].data.safeParse({ vmid: 100, type: 'lxc' }).success).toBe(true);
+    expectTypeOf<EventData<'guest.remove'>>().toEqualTypeOf<{ vmid: number; type: 'qemu' | 'lxc' }>();
   });
 });

@@ -4,11 +4,20 @@ import { defineEvent, defineMethod } from './method';
 import { Empty } from './common';
 import { MetricsPoint, NodeStatus } from './node';
 import { TaskInfo } from './task';
+import { GuestRef, GuestStatus } from './guest';
 
 export const events = {
   'node.status': defineEvent({ data: NodeStatus, doc: 'The node status changed (sent every sample).' }),
   'node.metrics': defineEvent({ data: MetricsPoint, doc: 'A new 10 s metrics sample.' }),
   'task.update': defineEvent({ data: TaskInfo, doc: 'A task started, progressed or ended.' }),
+  'guest.update': defineEvent({
+    data: GuestStatus,
+    doc: 'A guest appeared or its status changed (sent by the qemu/lxc areas).',
+  }),
+  'guest.remove': defineEvent({
+    data: GuestRef,
+    doc: 'A guest was destroyed or left this node (sent by the qemu/lxc areas).',
+  }),
 };
 export type Events = typeof events;
 export type Topic = keyof Events;

@@ -29,5 +29,6 @@ export * from './common';
 export * from './hello';
 export * from './node';
 export * from './task';
+export * from './guest';
 export * from './events';
 export type { MethodSpec, Privilege, EventSpec } from './method';

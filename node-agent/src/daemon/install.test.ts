@@ -1,7 +1,7 @@
 // install / start / stop for real: a bundle built here, installed under a temporary root, started detached.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,8 +121,22 @@ describe('the launcher', () => {
       const result = await run('sh', ['-c', `printf '%s' ${shellQuote(word)}`]);
       expect(result.stdout).toBe(word);
     }
-    expect(launcherScript('/usr/bin/node', '/usr/lib/hyperdesk/agent/d/hyperdesk-agent.js')).toBe(
-      "#!/bin/sh\n# Written by hyperdesk-agent install: runs the installed agent bundle with its Node.js.\nexec '/usr/bin/node' '/usr/lib/hyperdesk/agent/d/hyperdesk-agent.js' \"$@\"\n",
+    const script = launcherScript('/usr/bin/node', '/usr/lib/hyperdesk/agent/d/hyperdesk-agent.js');
+    expect(script.startsWith('#!/bin/sh\n')).toBe(true);
+    expect(script).toContain('\nexport MALLOC_ARENA_MAX=1 MALLOC_TRIM_THRESHOLD_=131072\n');
+    expect(script.trimEnd().split('\n').at(-1)).toBe(
+      "exec '/usr/bin/node' --max-semi-space-size=1 --max-old-space-size=128 '/usr/lib/hyperdesk/agent/d/hyperdesk-agent.js' \"$@\"",
     );
+  });
+
+  it('runs the agent with the footprint settings', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'hd-launcher-'));
+    const probe = join(dir, 'probe.js');
+    await writeFile(probe, 'process.stdout.write(JSON.stringify([process.env.MALLOC_ARENA_MAX, process.execArgv, process.argv.slice(2)]))');
+    const launcher = join(dir, 'launcher');
+    await writeFile(launcher, launcherScript(process.execPath, probe), { mode: 0o755 });
+    const result = await run(launcher, ['daemon', 'x y']);
+    expect(JSON.parse(result.stdout)).toEqual(['1', ['--max-semi-space-size=1', '--max-old-space-size=128'], ['daemon', 'x y']]);
+    await rm(dir, { recursive: true, force: true });
   });
 });
