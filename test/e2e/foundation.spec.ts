@@ -17,7 +17,7 @@ const startWebHost = (dir: string) =>
   new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
     const child = spawn('node', ['dist/main/web-host.js', '--config-dir', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       out += chunk;
       const line = out.split('\n').find((l) => l.startsWith('{'));
       if (line) resolve({ child, url: (JSON.parse(line) as { url: string }).url });
