@@ -3,8 +3,25 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { AppError, methods, type Hello, type MethodName, type Params, type Topic } from '../../node-agent/src/api';
-import { appMethods, isAgentMethod, type AppEventData, type AppEventName, type AppMethodName, type AppMethods, type AppResult, type AuthPrompt } from './app-api';
+import {
+  AppError,
+  isAppError,
+  methods,
+  type Hello,
+  type MethodName,
+  type Params,
+  type Topic,
+} from '../../node-agent/src/api';
+import {
+  appMethods,
+  isAgentMethod,
+  type AppEventData,
+  type AppEventName,
+  type AppMethodName,
+  type AppMethods,
+  type AppResult,
+  type AuthPrompt,
+} from './app-api';
 import { CONFIG_FILES, nodeKey, type NodeKey, type SavedAuth, type SavedNode } from './config-schema';
 import type { CoreOptions, HyperdeskCoreHandle, SecretStore } from './core-api';
 import type { InventoryPatch } from './inventory-schema';
@@ -23,7 +40,7 @@ export const AUTH_PROMPT_TIMEOUT_MS = 5 * 60_000;
 /** The first connection of connections.addNode: a prompt may take 5 minutes, deploying the agent a couple more. */
 export const ADD_NODE_TIMEOUT_MS = 8 * 60_000;
 /** The topics the aggregator uses; metrics are fetched on demand by the views that chart them. */
-const INVENTORY_TOPICS: Topic[] = ['node.status', 'task.update'];
+const INVENTORY_TOPICS: Topic[] = ['node.status', 'task.update', 'guest.update', 'guest.remove'];
 /** Methods the session itself drives; forwarding them would break its subscription or its requests. */
 const SESSION_METHODS = new Set<MethodName>(['events.subscribe', 'events.unsubscribe', 'rpc.cancel']);
 
@@ -35,7 +52,12 @@ export interface CoreStartOptions {
   connect?: (key: NodeKey) => boolean;
   /** Diagnostics from the node sessions (connecting, deploying, retrying); silent by default. */
   log?: (line: string) => void;
+  /** Makes the session of each saved node; default: an SSH NodeSession. Benchmarks pass synthetic nodes here. */
+  sessionFactory?: SessionFactory;
 }
+
+/** Makes the session of one saved node in place of an SSH NodeSession (the benchmarks' synthetic nodes). */
+export type SessionFactory = (key: NodeKey, node: SavedNode) => NodeSessionHandle;
 
 type Handlers = { [M in AppMethodName]: (params: z.output<AppMethods[M]['params']>) => Promise<AppResult<M>> };
 type ParsedAddNode = z.output<(typeof appMethods)['connections.addNode']['params']>;
@@ -113,12 +135,18 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
   }
 
   /** Show every saved node (last-known state from the cache) and connect the chosen ones. */
-  async start(cached: Map<string, CachedNode>, connect: (key: NodeKey) => boolean): Promise<void> {
+  async start(
+    cached: Map<string, CachedNode>,
+    connect: (key: NodeKey) => boolean,
+    sessionFactory?: SessionFactory,
+  ): Promise<void> {
     for (const { key, cluster, node } of this.config.nodes()) {
       const meta = { key, cluster: cluster.id, clusterName: cluster.name, name: node.name, host: node.host };
       this.aggregator.addNode(meta, undefined, cached.get(key) ?? {});
       if (!connect(key)) continue;
-      const session = await this.createSession(key, node, this.options.secrets);
+      const session = sessionFactory
+        ? sessionFactory(key, node)
+        : await this.createSession(key, node, this.options.secrets);
       this.sessions.set(key, session);
       this.aggregator.attach(key, session);
       session.start();
@@ -150,9 +178,16 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
 
   private respond(promptId: string, answers: string[] | null): Promise<Record<string, never>> {
     const pending = this.prompts.get(promptId);
-    if (!pending) throw new AppError('not-found', `authentication prompt ${promptId} is not waiting (answered, cancelled or timed out)`);
+    if (!pending)
+      throw new AppError(
+        'not-found',
+        `authentication prompt ${promptId} is not waiting (answered, cancelled or timed out)`,
+      );
     if (answers && answers.length !== pending.count) {
-      throw new AppError('invalid-params', `authentication prompt ${promptId} asked ${pending.count} question(s) but got ${answers.length} answer(s)`);
+      throw new AppError(
+        'invalid-params',
+        `authentication prompt ${promptId} asked ${pending.count} question(s) but got ${answers.length} answer(s)`,
+      );
     }
     pending.answer(answers);
     return Promise.resolve({});
@@ -164,7 +199,15 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
       this.bundle = undefined;
       throw error;
     });
-    const options = { key, node, knownHosts: this.knownHosts, secrets, prompt: this.prompter, bundle, topics: INVENTORY_TOPICS };
+    const options = {
+      key,
+      node,
+      knownHosts: this.knownHosts,
+      secrets,
+      prompt: this.prompter,
+      bundle,
+      topics: INVENTORY_TOPICS,
+    };
     return new NodeSession(this.log ? { ...options, log: this.log } : options);
   }
 
@@ -178,7 +221,13 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
     if (input.name !== undefined) this.refuseDuplicate(nodeKey(cluster.id, input.name), cluster.name);
     await acceptHostKey(input.host, input.port, this.knownHosts, input.acceptedFingerprint);
 
-    let node: SavedNode = { name: input.name ?? provisionalName(input.host), host: input.host, port: input.port, user: input.user, auth };
+    let node: SavedNode = {
+      name: input.name ?? provisionalName(input.host),
+      host: input.host,
+      port: input.port,
+      user: input.user,
+      auth,
+    };
     let key = nodeKey(cluster.id, node.name);
     let session = await this.createSession(key, node, withSecret(this.options.secrets, key, input.secret));
     let hello: Hello;
@@ -206,9 +255,17 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
     try {
       if (input.secret !== undefined) await this.options.secrets.set(secretAccount(key), input.secret);
     } catch (error) {
-      await this.config.removeNode(key).catch(() => undefined);
-      await session.dispose();
-      throw new AppError('internal-error', `node ${key} was not saved: the secret could not be stored (${AppError.from(error).message})`);
+      // No OS keychain: the store keeps the secret for this session only and the node is asked for it next
+      // time; that is no reason to lose the node.
+      if (isAppError(error, 'not-supported')) this.log?.(`node ${key}: ${error.message}`);
+      else {
+        await this.config.removeNode(key).catch(() => undefined);
+        await session.dispose();
+        throw new AppError(
+          'internal-error',
+          `node ${key} was not saved: the secret could not be stored (${AppError.from(error).message})`,
+        );
+      }
     }
     if (this.disposed) {
       await session.dispose();
@@ -223,9 +280,13 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
 
   private refuseDuplicate(key: NodeKey, clusterName: string): void {
     if (this.config.find(key)) {
-      throw new AppError('already-exists', `cluster ${clusterName} already has a node named ${key.slice(key.indexOf('/') + 1)} — choose another name`, {
-        node: key,
-      });
+      throw new AppError(
+        'already-exists',
+        `cluster ${clusterName} already has a node named ${key.slice(key.indexOf('/') + 1)} — choose another name`,
+        {
+          node: key,
+        },
+      );
     }
   }
 
@@ -244,7 +305,8 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
   private async agentCall(key: string, method: string, params: unknown): Promise<unknown> {
     if (!this.config.find(key)) throw new AppError('not-found', `node ${key} is not in the saved connections`);
     if (!isAgentMethod(method)) throw new AppError('not-found', `${method} is not a method of the Hyperdesk agent`);
-    if (SESSION_METHODS.has(method)) throw new AppError('not-supported', `${method} is used by the node session itself and cannot be forwarded`);
+    if (SESSION_METHODS.has(method))
+      throw new AppError('not-supported', `${method} is used by the node session itself and cannot be forwarded`);
     const parsed = methods[method].params.safeParse(params ?? {});
     if (!parsed.success) throw invalidParams(`${method} on ${key}`, parsed.error);
     const session = this.sessions.get(key);
@@ -261,7 +323,11 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
 const savedAuthOf = (input: ParsedAddNode): SavedAuth => {
   switch (input.auth) {
     case 'key':
-      if (!input.keyPath) throw new AppError('invalid-params', `invalid parameters for connections.addNode: keyPath: a key file is needed for key authentication`);
+      if (!input.keyPath)
+        throw new AppError(
+          'invalid-params',
+          `invalid parameters for connections.addNode: keyPath: a key file is needed for key authentication`,
+        );
       return { method: 'key', keyPath: input.keyPath };
     case 'agent':
       return { method: 'agent' };
@@ -275,7 +341,10 @@ const savedAuthOf = (input: ParsedAddNode): SavedAuth => {
 /** The name used for the first connection when none was given: the host's first label, made a valid node name. */
 export const provisionalName = (host: string): string => {
   const isIp = /^[0-9.]+$/.test(host) || host.includes(':');
-  const label = (isIp ? host : (host.split('.')[0] ?? host)).replace(/[^A-Za-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  const label = (isIp ? host : (host.split('.')[0] ?? host))
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63);
   return label.replace(/-+$/, '') || 'node';
 };
 
@@ -289,7 +358,12 @@ const withSecret = (secrets: SecretStore, key: NodeKey, secret: string | undefin
         delete: (account) => secrets.delete(account),
       };
 
-const failureCode = { offline: 'unreachable', 'host-key-changed': 'conflict', 'auth-failed': 'access-denied', 'agent-error': 'protocol-error' } as const;
+const failureCode = {
+  offline: 'unreachable',
+  'host-key-changed': 'conflict',
+  'auth-failed': 'access-denied',
+  'agent-error': 'protocol-error',
+} as const;
 
 /** Start a session and wait for its hello; the first state other than connecting/online is the failure. */
 const connectOnce = (session: NodeSessionHandle, target: string, timeoutMs: number): Promise<Hello> =>
@@ -300,7 +374,13 @@ const connectOnce = (session: NodeSessionHandle, target: string, timeoutMs: numb
       for (const off of offs) off();
       settle();
     };
-    const timer = setTimeout(() => finish(() => reject(new AppError('timeout', `${target} did not complete the handshake within ${timeoutMs / 1000} s`))), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          reject(new AppError('timeout', `${target} did not complete the handshake within ${timeoutMs / 1000} s`)),
+        ),
+      timeoutMs,
+    );
     offs.push(session.on('hello', (hello) => finish(() => resolve(hello))));
     offs.push(
       session.on('state', (state, error) => {
@@ -325,11 +405,10 @@ export const createCore = async (options: CoreOptions, start: CoreStartOptions =
   cache.retain(new Set(config.nodes().map((n) => n.key)));
   const core = new HyperdeskCore(options, config, preferences, knownHosts, cache, start.log);
   try {
-    await core.start(cached, start.connect ?? (() => true));
+    await core.start(cached, start.connect ?? (() => true), start.sessionFactory);
   } catch (error) {
     await core.dispose();
     throw error;
   }
   return core;
 };
-
