@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AppError, type EventMessage, type Hello, type MethodName, type NodeStatus, type Params, type Result, type TaskInfo, type Topic } from '../../node-agent/src/api';
+import { AppError, type EventMessage, type GuestStatus, type Hello, type MethodName, type NodeStatus, type Params, type Result, type TaskInfo, type Topic } from '../../node-agent/src/api';
 import type { NodeKey } from './config-schema';
 import type { ConnectionState, InventoryPatch } from './inventory-schema';
 import type { NodeSessionHandle, NodeSessionListeners } from './node-session-api';
@@ -72,6 +72,25 @@ const task = (node: string, n: number, state: 'running' | 'stopped'): TaskInfo =
   starttime: 1_700_000_000 + n,
   status: state,
   ...(state === 'stopped' ? { endtime: 1_700_000_001 + n, exitstatus: 'OK' } : {}),
+});
+
+const guest = (vmid: number, patch: Partial<GuestStatus> = {}): GuestStatus => ({
+  vmid,
+  type: 'qemu',
+  name: `vm${vmid}`,
+  status: 'running',
+  cpu: 0.1,
+  maxcpu: 2,
+  mem: 512e6,
+  maxmem: 2e9,
+  disk: 0,
+  maxdisk: 32e9,
+  uptime: 60,
+  netin: 100,
+  netout: 50,
+  diskread: 0,
+  diskwrite: 0,
+  ...patch,
 });
 
 const setup = (options: ConstructorParameters<typeof Aggregator>[0] = {}) => {
@@ -256,6 +275,124 @@ describe('Aggregator', () => {
       const tasks = aggregator.snapshot().tasks;
       expect(tasks[upid('n1', 7)]?.status).toBe('stopped');
       expect(tasks[upid('n1', 8)]?.status).toBe('stopped');
+    });
+  });
+
+  describe('guests', () => {
+    it('applies guest.update and guest.remove under the node, keyed <nodeKey>/<vmid>, without re-sending the node', () => {
+      const { aggregator, patches } = setup();
+      const session = new TestSession('lab/n1');
+      aggregator.addNode(meta('n1'), session);
+      session.setState('online');
+      aggregator.flush();
+      patches.length = 0;
+
+      session.emit('guest.update', guest(100), 1);
+      session.emit('guest.update', guest(101, { type: 'lxc', name: 'ct101', status: 'stopped', template: true, tags: ['db'] }), 2);
+      aggregator.flush();
+      expect(patches).toHaveLength(1);
+      expect(patches[0]?.nodes).toBeUndefined();
+      expect(patches[0]?.guests).toEqual({
+        'lab/n1/100': { ...guest(100), key: 'lab/n1/100', nodeKey: 'lab/n1' },
+        'lab/n1/101': { ...guest(101, { type: 'lxc', name: 'ct101', status: 'stopped', template: true, tags: ['db'] }), key: 'lab/n1/101', nodeKey: 'lab/n1' },
+      });
+
+      session.emit('guest.update', guest(100, { status: 'paused', cpu: 0 }), 3);
+      session.emit('guest.remove', { vmid: 101, type: 'qemu' }, 4); // not the guest we hold: an lxc
+      session.emit('guest.remove', { vmid: 555, type: 'qemu' }, 5); // never seen
+      aggregator.flush();
+      expect(patches.at(-1)?.guests).toEqual({ 'lab/n1/100': expect.objectContaining({ status: 'paused', cpu: 0 }) as unknown });
+      expect(Object.keys(aggregator.snapshot().guests).sort()).toEqual(['lab/n1/100', 'lab/n1/101']);
+
+      session.emit('guest.remove', { vmid: 101, type: 'lxc' }, 6);
+      aggregator.flush();
+      expect(patches.at(-1)?.guests).toEqual({ 'lab/n1/101': null });
+      expect(Object.keys(aggregator.snapshot().guests)).toEqual(['lab/n1/100']);
+    });
+
+    it('drops stale guest events and ones that do not match the contract', () => {
+      const { aggregator } = setup();
+      const session = new TestSession('lab/n1');
+      aggregator.addNode(meta('n1'), session);
+      session.emit('guest.update', guest(100, { cpu: 0.5 }), 10);
+      session.emit('guest.update', guest(100, { cpu: 0.9 }), 9);
+      session.emit('guest.update', guest(100, { cpu: 0.8 }), 10);
+      session.emit('guest.remove', { vmid: 100, type: 'qemu' }, 7);
+      expect(aggregator.snapshot().guests['lab/n1/100']?.cpu).toBe(0.5);
+      session.emit('guest.update', { ...guest(100), vmid: 42 }, 11);
+      session.emit('guest.update', { ...guest(100), cpu: 2 }, 12);
+      expect(Object.keys(aggregator.snapshot().guests)).toEqual(['lab/n1/100']);
+      expect(aggregator.snapshot().guests['lab/n1/100']?.cpu).toBe(0.5);
+      // A restarted agent (new epoch) counts from 1 again.
+      session.emit('guest.update', guest(100, { cpu: 0.2 }), 1, 'e2');
+      expect(aggregator.snapshot().guests['lab/n1/100']?.cpu).toBe(0.2);
+    });
+
+    it("keeps a node's guests as last known while it is offline, and removes them with the node", () => {
+      const { aggregator, patches } = setup();
+      const session = new TestSession('lab/n1');
+      const other = new TestSession('lab/n2');
+      aggregator.addNode(meta('n1'), session);
+      aggregator.addNode(meta('n2'), other);
+      session.setState('online');
+      for (let vmid = 100; vmid < 110; vmid++) session.emit('guest.update', guest(vmid), vmid);
+      other.emit('guest.update', guest(200), 1);
+      session.setState('offline', new AppError('unreachable', 'n1.lab:22 did not answer'));
+      aggregator.flush();
+      expect(aggregator.entry('lab/n1')?.state).toBe('offline');
+      expect(Object.values(aggregator.snapshot().guests).filter((g) => g.nodeKey === 'lab/n1')).toHaveLength(10);
+      expect(aggregator.snapshot().guests['lab/n1/105']).toMatchObject({ status: 'running', cpu: 0.1 });
+
+      patches.length = 0;
+      aggregator.removeNode('lab/n1');
+      aggregator.flush();
+      const removed = patches[0]?.guests ?? {};
+      expect(Object.keys(removed)).toHaveLength(10);
+      expect(Object.values(removed).every((entry) => entry === null)).toBe(true);
+      expect(Object.keys(aggregator.snapshot().guests)).toEqual(['lab/n2/200']);
+    });
+
+    it('coalesces 1000 guest events into a few patches carrying each guest once, with its newest values', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const { aggregator, patches } = setup();
+      const sessions = Array.from({ length: 4 }, (_, i) => new TestSession(`lab/n${i + 1}`));
+      sessions.forEach((session, i) => aggregator.addNode(meta(`n${i + 1}`), session));
+      await vi.advanceTimersByTimeAsync(50);
+      patches.length = 0;
+      // 1000 changes in one second: 4 nodes × 25 guests, each changed 10 times.
+      for (let i = 0; i < 1000; i++) {
+        const node = i % 4;
+        const vmid = 100 + (Math.floor(i / 4) % 25);
+        sessions[node]?.emit('guest.update', guest(vmid, { cpu: i / 1000 }), i + 1);
+        await vi.advanceTimersByTimeAsync(1);
+      }
+      await vi.advanceTimersByTimeAsync(50);
+      expect(patches.length).toBeGreaterThanOrEqual(15);
+      expect(patches.length).toBeLessThanOrEqual(21);
+      expect(patches.every((p) => p.nodes === undefined && p.tasks === undefined)).toBe(true);
+      const perPatch = patches.map((p) => Object.keys(p.guests ?? {}).length);
+      expect(Math.max(...perPatch)).toBeLessThanOrEqual(100);
+      const final: Record<string, number> = {};
+      for (const patch of patches) for (const [key, entry] of Object.entries(patch.guests ?? {})) if (entry) final[key] = entry.cpu;
+      expect(Object.keys(final)).toHaveLength(100);
+      expect(final['lab/n4/124']).toBe(0.999);
+      expect(aggregator.snapshot().guests['lab/n1/100']?.cpu).toBe(0.9);
+    });
+
+    it('sends one patch for a burst of 1000 guest events', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      const { aggregator, patches } = setup();
+      const session = new TestSession('lab/n1');
+      aggregator.addNode(meta('n1'), session);
+      await vi.advanceTimersByTimeAsync(50);
+      patches.length = 0;
+      for (let i = 0; i < 1000; i++) session.emit('guest.update', guest(100 + (i % 500), { uptime: i }), i + 1);
+      expect(patches).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(50);
+      expect(patches).toHaveLength(1);
+      expect(Object.keys(patches[0]?.guests ?? {})).toHaveLength(500);
+      expect(patches[0]?.guests?.['lab/n1/100']?.uptime).toBe(500);
+      expect(patches[0]?.revision).toBe(aggregator.snapshot().revision);
     });
   });
 });

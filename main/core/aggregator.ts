@@ -1,8 +1,8 @@
 // Merges every node session's state, hello and events into one Inventory, and tells listeners what changed in
 // coalesced patches. Each event costs O(1): records are mutated in place and entries are rebuilt only when read.
-import { AppError, MetricsPoint, NodeStatus, TaskInfo, type EventMessage, type Hello } from '../../node-agent/src/api';
+import { AppError, GuestRef, GuestStatus, MetricsPoint, NodeStatus, TaskInfo, type EventMessage, type Hello } from '../../node-agent/src/api';
 import type { NodeKey } from './config-schema';
-import type { ClusterEntry, ConnectionState, Inventory, InventoryPatch, NodeEntry, TaskEntry } from './inventory-schema';
+import { guestKey, type ClusterEntry, type ConnectionState, type GuestEntry, type Inventory, type InventoryPatch, type NodeEntry, type TaskEntry } from './inventory-schema';
 import type { NodeSessionHandle } from './node-session-api';
 
 /** Where a node sits in the saved connections: what the inventory shows before the node ever answers. */
@@ -48,6 +48,8 @@ interface NodeRecord {
   running: Map<string, TaskEntry>;
   /** Insertion order is age order: the first key is the oldest finished task. */
   finished: Map<string, TaskEntry>;
+  /** By vmid. Kept while the node is offline: the last-known guests, as its status is. */
+  guests: Map<number, GuestEntry>;
   built: NodeEntry | undefined;
 }
 
@@ -60,6 +62,7 @@ export class Aggregator {
   private readonly pendingNodes = new Set<string>();
   private readonly pendingClusters = new Set<string>();
   private readonly pendingTasks = new Map<string, TaskEntry | null>();
+  private readonly pendingGuests = new Map<string, GuestEntry | null>();
   private revision = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly flushMs: number;
@@ -92,6 +95,7 @@ export class Aggregator {
       statusEvents: 0,
       running: new Map(),
       finished: new Map(),
+      guests: new Map(),
       built: undefined,
     };
     this.nodes.set(meta.key, record);
@@ -121,7 +125,7 @@ export class Aggregator {
     if (session.hello) this.onHello(record, session.hello);
   }
 
-  /** Forget a node and its tasks; a cluster left empty goes too. */
+  /** Forget a node, its tasks and its guests; a cluster left empty goes too. */
   removeNode(key: string): void {
     const record = this.nodes.get(key);
     if (!record) return;
@@ -129,6 +133,7 @@ export class Aggregator {
     this.nodes.delete(key);
     for (const upid of record.running.keys()) this.pendingTasks.set(upid, null);
     for (const upid of record.finished.keys()) this.pendingTasks.set(upid, null);
+    for (const guest of record.guests.values()) this.pendingGuests.set(guest.key, null);
     const cluster = this.clusters.get(record.meta.cluster);
     if (cluster) {
       const nodes = cluster.nodes.filter((k) => k !== key);
@@ -150,12 +155,13 @@ export class Aggregator {
 
   /** The whole inventory. Entries are shared, not copied: treat them as read-only. */
   snapshot(): Inventory {
-    const inventory: Inventory = { clusters: {}, nodes: {}, tasks: {}, revision: this.revision };
+    const inventory: Inventory = { clusters: {}, nodes: {}, tasks: {}, guests: {}, revision: this.revision };
     for (const [id, cluster] of this.clusters) inventory.clusters[id] = { ...cluster, nodes: [...cluster.nodes] };
     for (const [key, record] of this.nodes) {
       inventory.nodes[key] = this.build(record);
       for (const [upid, task] of record.finished) inventory.tasks[upid] = task;
       for (const [upid, task] of record.running) inventory.tasks[upid] = task;
+      for (const guest of record.guests.values()) inventory.guests[guest.key] = guest;
     }
     return inventory;
   }
@@ -170,7 +176,7 @@ export class Aggregator {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.pendingNodes.size === 0 && this.pendingClusters.size === 0 && this.pendingTasks.size === 0) return;
+    if (this.pendingNodes.size === 0 && this.pendingClusters.size === 0 && this.pendingTasks.size === 0 && this.pendingGuests.size === 0) return;
     const patch: InventoryPatch = { revision: this.revision };
     if (this.pendingClusters.size > 0) {
       patch.clusters = {};
@@ -184,9 +190,11 @@ export class Aggregator {
       }
     }
     if (this.pendingTasks.size > 0) patch.tasks = Object.fromEntries(this.pendingTasks);
+    if (this.pendingGuests.size > 0) patch.guests = Object.fromEntries(this.pendingGuests);
     this.pendingClusters.clear();
     this.pendingNodes.clear();
     this.pendingTasks.clear();
+    this.pendingGuests.clear();
     for (const listener of this.listeners) {
       try {
         listener(patch);
@@ -242,8 +250,37 @@ export class Aggregator {
         if (point.success) record.metrics = point.data;
         break;
       }
+      // Guest events leave the node entry alone: at 1,000 guest changes a second, re-sending every node with
+      // every patch would cost more than the guests themselves.
+      case 'guest.update': {
+        const guest = GuestStatus.safeParse(event.data);
+        if (guest.success) this.applyGuest(record, guest.data);
+        return;
+      }
+      case 'guest.remove': {
+        const ref = GuestRef.safeParse(event.data);
+        if (ref.success) this.removeGuest(record, ref.data);
+        return;
+      }
     }
     this.touchNode(record);
+  }
+
+  private applyGuest(record: NodeRecord, guest: GuestStatus): void {
+    const nodeKey = record.meta.key;
+    const entry: GuestEntry = { ...guest, key: guestKey(nodeKey, guest.vmid), nodeKey };
+    record.guests.set(guest.vmid, entry);
+    this.pendingGuests.set(entry.key, entry);
+    this.changed();
+  }
+
+  /** Only the guest named (vmid and type): a remove about a guest we do not hold changes nothing. */
+  private removeGuest(record: NodeRecord, ref: GuestRef): void {
+    const entry = record.guests.get(ref.vmid);
+    if (!entry || entry.type !== ref.type) return;
+    record.guests.delete(ref.vmid);
+    this.pendingGuests.set(entry.key, null);
+    this.changed();
   }
 
   private applyStatus(record: NodeRecord, status: NodeStatus): void {

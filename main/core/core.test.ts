@@ -1,10 +1,12 @@
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError, type NodeStatus } from '../../node-agent/src/api';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { AppError, type EventMessage, type NodeStatus } from '../../node-agent/src/api';
 import type { AppMethodName } from './app-api';
 import { createCore, provisionalName, type HyperdeskCore } from './core';
+import type { InventoryPatch } from './inventory-schema';
+import type { NodeSessionHandle, NodeSessionListeners } from './node-session-api';
 import { MemorySecretStore } from './secrets-memory';
 
 let dir: string;
@@ -136,6 +138,40 @@ describe('HyperdeskCore.handle', () => {
     expect(inventory.clusters).toEqual({ lab: { id: 'lab', name: 'lab', nodes: ['lab/n1'] } });
     expect(inventory.nodes['lab/n1']).toMatchObject({ state: 'offline', status: { uptime: 99 }, asOf: 1234 });
     await expect(c.handle('connections.list', {})).resolves.toMatchObject([{ id: 'lab', nodes: [{ name: 'n1' }] }]);
+  });
+
+  it('runs saved nodes through an injected session factory and carries their guests to snapshot and patches', async () => {
+    await saveNode();
+    const listeners = { state: new Set<NodeSessionListeners['state']>(), hello: new Set<NodeSessionListeners['hello']>(), event: new Set<NodeSessionListeners['event']>() };
+    const made: string[] = [];
+    const session: NodeSessionHandle = {
+      key: 'lab/n1',
+      state: 'online',
+      hello: { protocolVersion: 1, agentVersion: '0.1.0', agentDigest: 'd'.repeat(64), node: 'n1', capabilities: ['events'] },
+      start: () => undefined,
+      reconnect: () => undefined,
+      call: () => Promise.reject(new AppError('not-supported', 'not in this test')),
+      on: (event, listener) => {
+        const set = listeners[event] as Set<typeof listener>;
+        set.add(listener);
+        return () => set.delete(listener);
+      },
+      dispose: () => Promise.resolve(),
+    };
+    core = await createCore(
+      { configDir: dir, secrets: new MemorySecretStore(), agentBundle: join(dir, 'no-bundle.js') },
+      { sessionFactory: (key, node) => (made.push(`${key}@${node.host}`), session) },
+    );
+    expect(made).toEqual(['lab/n1@198.18.0.11']);
+    const patches: InventoryPatch[] = [];
+    core.on('inventory.patch', (patch) => patches.push(patch));
+    const data = { vmid: 100, type: 'lxc', name: 'ct100', status: 'running', cpu: 0.5, maxcpu: 1, mem: 1, maxmem: 2, disk: 0, maxdisk: 8, uptime: 5, netin: 0, netout: 0, diskread: 0, diskwrite: 0 };
+    const event: EventMessage = { subscription: 's', topic: 'guest.update', revision: 1, epoch: 'e', data };
+    for (const listener of listeners.event) listener(event);
+    const inventory = await core.handle('inventory.snapshot', {});
+    expect(inventory.nodes['lab/n1']?.state).toBe('online');
+    expect(inventory.guests).toEqual({ 'lab/n1/100': { ...data, key: 'lab/n1/100', nodeKey: 'lab/n1' } });
+    await vi.waitFor(() => expect(patches.some((p) => p.guests?.['lab/n1/100']?.name === 'ct100')).toBe(true));
   });
 
   it('fails to start on an invalid connections.json and leaves it alone', async () => {

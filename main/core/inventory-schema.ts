@@ -1,6 +1,6 @@
 // The merged, live view of every node the app knows: what the aggregator produces and the UI and CLI show.
 import { z } from 'zod';
-import { MetricsPoint, NodeStatus, TaskInfo, WireError } from '../../node-agent/src/api';
+import { GuestStatus, MetricsPoint, NodeStatus, TaskInfo, WireError } from '../../node-agent/src/api';
 import { NodeKeySchema } from './config-schema';
 
 export const ConnectionState = z.enum([
@@ -30,7 +30,10 @@ export const NodeEntry = z.object({
   /** When `status` was last fresh (ms since epoch, workstation clock). */
   asOf: z.number().optional(),
   agentVersion: z.string().optional(),
-  /** Agent run id and revision of the last change applied: older ones are dropped. */
+  /**
+   * Agent run id and revision of the last node change applied: older events are dropped. Guest events pass the
+   * same check but do not re-send the node entry, so these may lag behind the node's newest guest event.
+   */
   epoch: z.string().optional(),
   revision: z.number().optional(),
 });
@@ -42,10 +45,19 @@ export type ClusterEntry = z.infer<typeof ClusterEntry>;
 export const TaskEntry = TaskInfo.extend({ nodeKey: NodeKeySchema });
 export type TaskEntry = z.infer<typeof TaskEntry>;
 
+/** A guest as its node last reported it; keyed `<nodeKey>/<vmid>` (a VMID is unique cluster-wide, so per node too). */
+export const GuestEntry = GuestStatus.extend({ key: z.string(), nodeKey: NodeKeySchema });
+export type GuestEntry = z.infer<typeof GuestEntry>;
+
+/** The inventory key of a guest: `<cluster>/<node>/<vmid>`. */
+export const guestKey = (nodeKey: string, vmid: number): string => `${nodeKey}/${vmid}`;
+
 export const Inventory = z.object({
   clusters: z.record(z.string(), ClusterEntry),
   nodes: z.record(z.string(), NodeEntry),
   tasks: z.record(z.string(), TaskEntry),
+  /** Guests keep their last-known values while their node is offline (the node's state says so). */
+  guests: z.record(z.string(), GuestEntry),
   /** Bumped on every change the aggregator applies. */
   revision: z.number().int().nonnegative(),
 });
@@ -57,5 +69,6 @@ export const InventoryPatch = z.object({
   clusters: z.record(z.string(), ClusterEntry.nullable()).optional(),
   nodes: z.record(z.string(), NodeEntry.nullable()).optional(),
   tasks: z.record(z.string(), TaskEntry.nullable()).optional(),
+  guests: z.record(z.string(), GuestEntry.nullable()).optional(),
 });
 export type InventoryPatch = z.infer<typeof InventoryPatch>;

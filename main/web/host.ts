@@ -26,6 +26,8 @@ export interface WebHostOptions {
   secrets?: SecretStore;
   /** A fixed token (tests that restart the host on the same port); otherwise 32 random bytes. */
   token?: string;
+  /** A core the caller made (benchmarks with synthetic nodes) instead of one from configDir; the host disposes it on close. */
+  core?: HyperdeskCoreHandle;
 }
 
 export interface WebHost {
@@ -59,8 +61,9 @@ const defaultAgentBundle = (): string => {
 export const startWebHost = async (options: WebHostOptions): Promise<WebHost> => {
   const token = options.token ?? randomBytes(32).toString('hex');
   const rendererDir = options.rendererDir ?? besideBundle('../renderer', '../../dist/renderer');
-  const agentBundle = options.agentBundle ?? defaultAgentBundle();
-  const core: HyperdeskCoreHandle = await createCore({ configDir: options.configDir, secrets: options.secrets ?? new MemorySecretStore(), agentBundle });
+  const core: HyperdeskCoreHandle =
+    options.core ??
+    (await createCore({ configDir: options.configDir, secrets: options.secrets ?? new MemorySecretStore(), agentBundle: options.agentBundle ?? defaultAgentBundle() }));
 
   let port = 0;
   const origin = (): string => `http://${LOOPBACK}:${port}`;

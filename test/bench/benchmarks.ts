@@ -2,6 +2,7 @@
 import { agentFootprint } from './agent-footprint';
 import type { Benchmark } from './bench-types';
 import { changeToInventory } from './change-to-inventory';
+import { rendererScale } from './renderer-scale';
 import { rpcRoundTrip } from './rpc-round-trip';
 
-export const benchmarks: readonly Benchmark[] = [rpcRoundTrip, changeToInventory, agentFootprint];
+export const benchmarks: readonly Benchmark[] = [rpcRoundTrip, changeToInventory, agentFootprint, rendererScale];

@@ -62,7 +62,8 @@ export function indexGuests(guests: Readonly<Record<string, GuestEntry>>): Guest
  * nothing they describe changed). A node whose set of guests changed has its array merged, not re-sorted.
  */
 export function patchGuests(state: Readonly<GuestState>, changes: Changes): GuestState {
-  if (changes === undefined) return { guests: state.guests, guestOrder: state.guestOrder, guestCounts: state.guestCounts };
+  if (changes === undefined)
+    return { guests: state.guests, guestOrder: state.guestOrder, guestCounts: state.guestCounts };
   const table = state.guests as Map<string, GuestEntry>;
   const added = new Map<string, GuestEntry[]>();
   const removed = new Map<string, Set<string>>();

@@ -13,7 +13,17 @@ import { useLanguage, useT } from '../../i18n/use-t';
 import { formatBytes, formatDuration, formatPercent, formatRate } from '../../i18n/format';
 import { GuestIcon, guestStateVisual } from '../../components/guest-state';
 
-function Fact({ label, value, fraction, testId }: { label: string; value: ReactNode; fraction?: number; testId?: string }) {
+function Fact({
+  label,
+  value,
+  fraction,
+  testId,
+}: {
+  label: string;
+  value: ReactNode;
+  fraction?: number;
+  testId?: string;
+}) {
   return (
     <Box sx={{ py: 0.75 }}>
       <Box sx={{ display: 'flex', gap: 1, alignItems: 'baseline' }}>
@@ -83,7 +93,9 @@ export function GuestSummary({ guestKey }: { guestKey: string }) {
           color={template ? 'default' : guestStateVisual[guest.status].tone === 'success' ? 'success' : 'default'}
           data-testid="guest-state"
         />
-        {guest.lock !== undefined && <Chip size="small" variant="outlined" label={t('guest.lockedBy', { lock: guest.lock })} />}
+        {guest.lock !== undefined && (
+          <Chip size="small" variant="outlined" label={t('guest.lockedBy', { lock: guest.lock })} />
+        )}
       </Box>
       <Box sx={{ p: 2, display: 'flex', flexDirection: 'column', gap: 1.5 }}>
         {!nodeOnline && <Alert severity="info">{t('guest.lastKnown', { node: nodeName })}</Alert>}
@@ -105,8 +117,14 @@ export function GuestSummary({ guestKey }: { guestKey: string }) {
           </Box>
           <Box>
             <Fact label={t('status.uptime')} value={formatDuration(guest.uptime, language)} />
-            <Fact label={t('guest.network')} value={pair(formatRate(guest.netin, language), formatRate(guest.netout, language))} />
-            <Fact label={t('guest.diskio')} value={pair(formatRate(guest.diskread, language), formatRate(guest.diskwrite, language))} />
+            <Fact
+              label={t('guest.network')}
+              value={pair(formatRate(guest.netin, language), formatRate(guest.netout, language))}
+            />
+            <Fact
+              label={t('guest.diskio')}
+              value={pair(formatRate(guest.diskread, language), formatRate(guest.diskwrite, language))}
+            />
             <Fact label={t('guest.tags')} value={guest.tags?.join(', ') || '—'} />
           </Box>
         </Card>
