@@ -85,12 +85,15 @@ export const createWebSocketApi = (options: WebApiOptions): WebApi => {
     socket?.send(item.message);
   };
 
+  let opened = false;
   const connect = (): void => {
     retryTimer = undefined;
     const current = options.openSocket(options.url);
     socket = current;
     current.onopen = () => {
       backoff = initialBackoff;
+      if (opened) dispatch('connection.restored', {});
+      opened = true;
       for (const item of queued) {
         clearTimeout(item.timer);
         queued.delete(item);

@@ -78,6 +78,9 @@ export type AppResult<M extends AppMethodName> = z.output<AppMethods[M]['result'
 export const appEvents = {
   'inventory.patch': InventoryPatch,
   'auth.prompt': AuthPrompt,
+  /** Sent by the transport itself when its link to main came back (the browser host restarted or the socket
+   *  dropped): events may have been missed, so the renderer reloads what it shows. */
+  'connection.restored': z.object({}),
 } as const;
 export type AppEvents = typeof appEvents;
 export type AppEventName = keyof AppEvents;

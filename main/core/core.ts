@@ -119,6 +119,8 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
       this.promptListeners.add(typed);
       return () => this.promptListeners.delete(typed);
     }
+    // The transport's own event: the core has nothing to say on it.
+    if (event === 'connection.restored') return () => undefined;
     throw new AppError('not-found', `${String(event)} is not a Hyperdesk event`);
   }
 

@@ -81,7 +81,10 @@ describe('preload/web.ts over the browser host', () => {
   it('reconnects after the host restarts and sends calls made while it was down', async () => {
     const first = await start();
     const client = connect(first, first.token, { reconnectDeadlineMs: 15_000 });
+    let restored = 0;
+    client.on('connection.restored', () => (restored += 1));
     expect((await client.invoke('preferences.set', { language: 'zh-CN' })).ok).toBe(true);
+    expect(restored).toBe(0);
 
     await first.close();
     hosts.splice(hosts.indexOf(first), 1);
@@ -90,6 +93,8 @@ describe('preload/web.ts over the browser host', () => {
     // Same port and token, same config dir: what a restarted host looks like to the page.
     await start({ port: first.port, token: first.token });
     expect(await during).toMatchObject({ ok: true, value: { language: 'zh-CN' } });
+    // The page is told, so it reloads what it shows: the new host's revisions start over.
+    expect(restored).toBe(1);
   });
 
   it('answers a call that was running when the connection dropped as unreachable, without retrying it', async () => {

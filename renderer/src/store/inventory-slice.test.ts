@@ -26,6 +26,23 @@ const snapshot = (revision: number): Inventory => ({
 });
 
 describe('inventory slice', () => {
+  it('takes a whole new snapshot after the link came back, even with revisions that started over', () => {
+    const store = createAppStore();
+    store.getState().applySnapshot(snapshot(50));
+    store.getState().beginResync();
+    // Patches that arrive meanwhile wait for the snapshot; what is shown stays until then.
+    store.getState().applyPatch({ revision: 3, nodes: { 'lab/n2': node('lab/n2', 'online') } });
+    expect(store.getState().nodes['lab/n2']?.state).toBe('offline');
+    store.getState().applySnapshot({ ...snapshot(2), nodes: { 'lab/n1': node('lab/n1', 'connecting') } });
+    const s = store.getState();
+    expect(s.revision).toBe(3);
+    expect(s.nodes['lab/n1']?.state).toBe('connecting');
+    expect(s.nodes['lab/n2']?.state).toBe('online');
+    expect(s.resyncing).toBe(false);
+    store.getState().applySnapshot(snapshot(1));
+    expect(store.getState().revision).toBe(3);
+  });
+
   it('applies a newer patch: replaces, adds and removes entries', () => {
     const store = createAppStore();
     store.getState().applySnapshot(snapshot(5));

@@ -26,6 +26,9 @@ export interface InventorySlice extends GuestState {
   loaded: boolean;
   /** Patches received before the snapshot, applied after it if newer. */
   pendingPatches: readonly InventoryPatch[];
+  /** The link to main was re-established: what is shown stays until the next snapshot replaces it whole. */
+  resyncing: boolean;
+  beginResync: () => void;
   applySnapshot: (inventory: Inventory) => void;
   applyPatch: (patch: InventoryPatch) => void;
 }
@@ -83,10 +86,13 @@ export const createInventorySlice: StateCreator<AppState, [], [], InventorySlice
   revision: -1,
   loaded: false,
   pendingPatches: [],
+  resyncing: false,
+  // The host may have restarted (revisions start over) or patches were lost while the link was down.
+  beginResync: () => set({ resyncing: true, pendingPatches: [] }),
   applySnapshot: (inventory) =>
     set((state) => {
       // A snapshot older than what patches already gave us would move the view backwards.
-      if (state.loaded && inventory.revision <= state.revision) return {};
+      if (state.loaded && !state.resyncing && inventory.revision <= state.revision) return {};
       let next: InventoryState = {
         clusters: inventory.clusters,
         nodes: inventory.nodes,
@@ -99,11 +105,11 @@ export const createInventorySlice: StateCreator<AppState, [], [], InventorySlice
       for (const patch of [...state.pendingPatches].sort((a, b) => a.revision - b.revision)) {
         next = patchInventory(next, patch);
       }
-      return { ...next, loaded: true, pendingPatches: [] };
+      return { ...next, loaded: true, resyncing: false, pendingPatches: [] };
     }),
   applyPatch: (patch) =>
     set((state) => {
-      if (!state.loaded) return { pendingPatches: [...state.pendingPatches, patch] };
+      if (!state.loaded || state.resyncing) return { pendingPatches: [...state.pendingPatches, patch] };
       const next = patchInventory(state, patch);
       if (next === state) return {};
       const { clusters, nodes, tasks, nodeOrder, taskOrder, guests, guestOrder, guestCounts, revision } = next;

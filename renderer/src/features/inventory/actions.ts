@@ -5,9 +5,16 @@ import { appStore } from '../../store/store';
 
 /** Start syncing; returns the function that stops listening. */
 export function startInventorySync(): () => void {
-  const stop = listen('inventory.patch', (patch) => appStore.getState().applyPatch(patch));
+  const stopPatches = listen('inventory.patch', (patch) => appStore.getState().applyPatch(patch));
+  const stopRestored = listen('connection.restored', () => {
+    appStore.getState().beginResync();
+    void loadSnapshot();
+  });
   void loadSnapshot();
-  return stop;
+  return () => {
+    stopPatches();
+    stopRestored();
+  };
 }
 
 async function loadSnapshot(): Promise<void> {
