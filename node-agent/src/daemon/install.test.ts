@@ -89,6 +89,11 @@ describe('hyperdesk-agent install', () => {
       expect(JSON.parse(version.stdout)).toEqual({ version: '9.9.9-test', digest });
       const viaHdctl = await run(paths.launcher, ['hdctl', 'hello', '--output', 'json'], { env });
       expect(JSON.parse(viaHdctl.stdout)).toMatchObject({ agentDigest: digest });
+      // And as the commands a person types on the node, from /usr/local/bin.
+      const hdctl = await run(join(root, 'usr/local/bin/hdctl'), ['node', 'status', '--output', 'json'], { env });
+      expect(JSON.parse(hdctl.stdout)).toMatchObject({ node: 'n1' });
+      const agent = await run(join(root, 'usr/local/bin/hyperdesk-agent'), ['version'], { env });
+      expect(JSON.parse(agent.stdout)).toEqual({ version: '9.9.9-test', digest });
     },
     T,
   );

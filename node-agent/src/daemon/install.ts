@@ -1,7 +1,7 @@
 // `hyperdesk-agent install`: verify a bundle's sha256, install it content-addressed under <lib>/agent/<digest>/,
 // point the launcher at it, (on a real node) install the systemd unit and the group, then restart the daemon
 // and check that the one answering runs the bundle just installed.
-import { access, chmod, constants, copyFile, mkdir, rename, unlink } from 'node:fs/promises';
+import { access, chmod, constants, copyFile, mkdir, rename, symlink, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AppError } from '../api/errors';
@@ -31,14 +31,31 @@ export const shellQuote = (word: string): string => `'${word.replaceAll("'", `'\
 
 export const NODE_FLAGS = ['--max-semi-space-size=1', '--max-old-space-size=128'];
 
-export const launcherScript = (nodeBinary: string, bundle: string): string =>
+/** `hdctl` on the node: the agent's client, as its own command (the launcher's argv[1] is the bundle, not hdctl). */
+export const hdctlLauncher = (paths: AgentPaths): string => join(dirname(paths.launcher), 'hdctl');
+
+/** Where the two commands go on the PATH: /usr/local/bin under the agent's root. */
+const commandLinks = (paths: AgentPaths) => [
+  { link: join(paths.root, 'usr/local/bin/hyperdesk-agent'), target: paths.launcher },
+  { link: join(paths.root, 'usr/local/bin/hdctl'), target: hdctlLauncher(paths) },
+];
+
+const linkAtomic = async (target: string, link: string): Promise<void> => {
+  await mkdir(dirname(link), { recursive: true, mode: 0o755 });
+  const tmp = `${link}.${process.pid}.tmp`;
+  await unlink(tmp).catch(() => undefined);
+  await symlink(target, tmp);
+  await rename(tmp, link);
+};
+
+export const launcherScript = (nodeBinary: string, bundle: string, subcommand?: string): string =>
   [
     '#!/bin/sh',
     '# Written by hyperdesk-agent install: runs the installed agent bundle with its Node.js.',
     '# A small, steady footprint (measured in test/bench): one glibc malloc arena that gives freed memory back,',
     '# a 1 MiB young generation, and an old-space ceiling that makes V8 collect before it grows.',
     'export MALLOC_ARENA_MAX=1 MALLOC_TRIM_THRESHOLD_=131072',
-    `exec ${shellQuote(nodeBinary)} ${NODE_FLAGS.join(' ')} ${shellQuote(bundle)} "$@"`,
+    `exec ${shellQuote(nodeBinary)} ${NODE_FLAGS.join(' ')} ${shellQuote(bundle)}${subcommand ? ` ${subcommand}` : ''} "$@"`,
     '',
   ].join('\n');
 
@@ -91,6 +108,8 @@ export const installAgent = async (
   const target = installedBundlePath(paths, digest);
   await copyAtomic(bundle, target, 0o644);
   await writeFileAtomic(paths.launcher, launcherScript(nodeBinary, target), 0o755, 0o755);
+  await writeFileAtomic(hdctlLauncher(paths), launcherScript(nodeBinary, target, 'hdctl'), 0o755, 0o755);
+  for (const { link, target: to } of commandLinks(paths)) await linkAtomic(to, link);
   log(`installed agent ${digest.slice(0, 12)} at ${target}`);
 
   const realNode = resolve(paths.root) === '/';
