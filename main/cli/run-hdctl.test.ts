@@ -58,6 +58,7 @@ class TestCore implements HyperdeskCoreHandle {
       case 'connections.probeHostKey':
       case 'connections.addNode':
       case 'connections.removeNode':
+      case 'connections.trustHostKey':
       case 'preferences.get':
       case 'preferences.set':
         return Promise.reject(new AppError('not-supported', `${method} is not used by hdctl`));

@@ -60,6 +60,13 @@ export const appMethods = {
   },
   'connections.addNode': { params: AddNodeInput, result: z.object({ node: NodeKeySchema }) },
   'connections.removeNode': { params: z.object({ node: NodeKeySchema }).strict(), result: z.object({}) },
+  /** After a node was reinstalled: replace its recorded host key with the one the person confirmed, then reconnect. */
+  'connections.trustHostKey': {
+    params: z
+      .object({ node: NodeKeySchema, acceptedFingerprint: z.string().regex(/^SHA256:[A-Za-z0-9+/]{43}$/, 'a SHA256 fingerprint') })
+      .strict(),
+    result: HostKeyInfo,
+  },
   'auth.respond': {
     params: z.object({ promptId: z.string(), answers: z.array(z.string().max(4096)).nullable() }).strict(),
     result: z.object({}),

@@ -21,6 +21,7 @@ import {
   type AppMethods,
   type AppResult,
   type AuthPrompt,
+  type HostKeyInfo,
 } from './app-api';
 import { CONFIG_FILES, nodeKey, type NodeKey, type SavedAuth, type SavedNode } from './config-schema';
 import type { CoreOptions, HyperdeskCoreHandle, SecretStore } from './core-api';
@@ -80,6 +81,7 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
     'connections.probeHostKey': ({ host, port }) => probeHostKey(host, port, this.knownHosts),
     'connections.addNode': (input) => this.addNode(input),
     'connections.removeNode': ({ node }) => this.removeNode(node),
+    'connections.trustHostKey': ({ node, acceptedFingerprint }) => this.trustHostKey(node, acceptedFingerprint),
     'auth.respond': ({ promptId, answers }) => this.respond(promptId, answers),
     'preferences.get': () => Promise.resolve(this.preferences.get()),
     'preferences.set': (change) => this.preferences.set(change),
@@ -302,6 +304,15 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
     await this.options.secrets.delete(secretAccount(key)).catch(() => undefined);
     await session?.dispose();
     return {};
+  }
+
+  private async trustHostKey(key: string, fingerprint: string): Promise<HostKeyInfo> {
+    const saved = this.config.find(key);
+    if (!saved) throw new AppError('not-found', `node ${key} is not in the saved connections`);
+    // Probes again: the key is written only if the node still presents the fingerprint the person confirmed.
+    const info = await acceptHostKey(saved.node.host, saved.node.port, this.knownHosts, fingerprint, { replace: true });
+    this.sessions.get(key)?.reconnect();
+    return info;
   }
 
   private async agentCall(key: string, method: string, params: unknown): Promise<unknown> {

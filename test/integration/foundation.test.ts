@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeEntry } from '../../main/core/inventory-schema';
 import type { TaskInfo } from '../../node-agent/src/api';
+import { createCore } from '../../main/core/core';
+import { MemorySecretStore } from '../../main/core/secrets-memory';
 import { useLab } from '../lab/use-lab';
 import { ensureBuilt, hdctl, hdctlJson, rawBridge } from './helpers';
 
@@ -116,5 +118,22 @@ describe('a 2-node lab through hdctl', () => {
     expect(n1.error?.message).toMatch(/host key of 198\.18\.0\.11:22 has CHANGED/);
     expect(n1.status?.node).toBe('n1');
     expect(byName(await nodeList(), 'n2').state).toBe('online');
+  });
+
+  it('trusts the new host key of a reinstalled node only with its confirmed fingerprint', async () => {
+    const core = await createCore({ configDir, secrets: new MemorySecretStore(), agentBundle: 'dist/agent/hyperdesk-agent.js' });
+    try {
+      const probed = await core.handle('connections.probeHostKey', { host: lab().node('n1').address, port: 22 });
+      expect(probed.match).toBe('changed');
+      const wrong = `SHA256:${'A'.repeat(43)}`;
+      await expect(core.handle('connections.trustHostKey', { node: 'lab/n1', acceptedFingerprint: wrong })).rejects.toMatchObject({ code: 'conflict' });
+      const trusted = await core.handle('connections.trustHostKey', { node: 'lab/n1', acceptedFingerprint: probed.fingerprint });
+      expect(trusted).toMatchObject({ match: 'known', fingerprint: probed.fingerprint });
+    } finally {
+      await core.dispose();
+    }
+    expect(byName(await nodeList(), 'n1').state).toBe('online');
+    const knownHosts = await readFile(join(configDir, 'known_hosts'), 'utf8');
+    expect(knownHosts.split('\n').filter((line) => line.startsWith(`${lab().node('n1').address} `))).toHaveLength(1);
   });
 });
