@@ -40,8 +40,8 @@ import { NodeSession } from './node-session';
 export const AUTH_PROMPT_TIMEOUT_MS = 5 * 60_000;
 /** The first connection of connections.addNode: a prompt may take 5 minutes, deploying the agent a couple more. */
 export const ADD_NODE_TIMEOUT_MS = 8 * 60_000;
-/** The topics the aggregator uses; metrics are fetched on demand by the views that chart them. */
-const INVENTORY_TOPICS: Topic[] = ['node.status', 'task.update', 'guest.update', 'guest.remove'];
+/** The topics the aggregator uses; each node's newest metrics sample feeds the live charts (history is fetched on demand). */
+const INVENTORY_TOPICS: Topic[] = ['node.status', 'node.metrics', 'task.update', 'guest.update', 'guest.remove'];
 /** Methods the session itself drives; forwarding them would break its subscription or its requests. */
 const SESSION_METHODS = new Set<MethodName>(['events.subscribe', 'events.unsubscribe', 'rpc.cancel']);
 

@@ -175,6 +175,15 @@ export const en = {
   'addNode.invalid.name': 'Letters, digits and inner hyphens (a DNS label)',
   'addNode.invalid.clusterName': 'At most 100 characters',
 
+  'trustKey.review': 'Review the new host key…',
+  'trustKey.title': 'New host key of {node}',
+  'trustKey.changedTitle': 'The host key has changed',
+  'trustKey.changedBody':
+    '{host} now presents a different host key. Trust it only if you reinstalled the node or replaced its SSH keys yourself; otherwise someone may be intercepting the connection.',
+  'trustKey.confirm': 'I reinstalled this node and verified this fingerprint on it',
+  'trustKey.submit': 'Trust new key',
+  'trustKey.trusted': 'The new host key of {node} is trusted; reconnecting',
+
   'removeNode.title': 'Remove node {node}?',
   'removeNode.body':
     'Hyperdesk forgets its connection to {node} ({host}) and its cached state. Nothing on the node itself is changed.',

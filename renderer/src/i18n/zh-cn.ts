@@ -178,6 +178,15 @@ export const zhCN: Dictionary = {
   'addNode.invalid.name': '字母、数字和中间的连字符（DNS 标签）',
   'addNode.invalid.clusterName': '最多 100 个字符',
 
+  'trustKey.review': '查看新的主机密钥…',
+  'trustKey.title': '节点 {node} 的新主机密钥',
+  'trustKey.changedTitle': '主机密钥已更改',
+  'trustKey.changedBody':
+    '{host} 现在提供了不同的主机密钥。仅当您重新安装了该节点或亲自更换了其 SSH 密钥时才信任它；否则可能有人正在拦截连接。',
+  'trustKey.confirm': '我已重新安装此节点，并在节点上核对了此指纹',
+  'trustKey.submit': '信任新密钥',
+  'trustKey.trusted': '已信任节点 {node} 的新主机密钥，正在重新连接',
+
   'removeNode.title': '移除节点 {node}？',
   'removeNode.body': 'Hyperdesk 将删除到 {node}（{host}）的连接及其缓存状态。节点本身不会有任何改动。',
   'removeNode.confirm': '移除',

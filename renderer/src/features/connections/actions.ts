@@ -21,6 +21,22 @@ export async function addNode(input: AddNodeInput): Promise<string> {
   return node;
 }
 
+/** The host key a saved node presents now, at its saved address and port. */
+export async function probeSavedHostKey(key: string): Promise<HostKeyInfo> {
+  const [clusterId, name] = key.split('/');
+  const clusters = await invoke('connections.list', {});
+  const saved = clusters.find((c) => c.id === clusterId)?.nodes.find((n) => n.name === name);
+  if (!saved) throw new UiError('not-found', `node ${key} is not in the saved connections`);
+  return probeHostKey(saved.host, saved.port);
+}
+
+/** Replace a reinstalled node's host key with the one the person confirmed; main reconnects. Throws UiError. */
+export async function trustHostKey(key: string, fingerprint: string): Promise<void> {
+  await invoke('connections.trustHostKey', { node: key, acceptedFingerprint: fingerprint });
+  const state = appStore.getState();
+  state.pushNotice({ severity: 'success', key: 'trustKey.trusted', params: { node: state.nodes[key]?.name ?? key } });
+}
+
 export async function removeNode(key: string): Promise<void> {
   const name = appStore.getState().nodes[key]?.name ?? key;
   try {

@@ -16,18 +16,21 @@ interface Props {
   confirmed: boolean;
   onConfirm: (confirmed: boolean) => void;
   disabled: boolean;
+  /** Replacing the key of a reinstalled node: a changed key may be confirmed, with its own wording. */
+  replacing?: boolean;
 }
 
-export function HostKeyStep({ info, confirmed, onConfirm, disabled }: Props) {
+export function HostKeyStep({ info, confirmed, onConfirm, disabled, replacing = false }: Props) {
   const t = useT();
   const changed = info.match === 'changed';
+  const confirmable = !changed || replacing;
   const hostLabel = info.port === 22 ? info.host : `${info.host}:${info.port}`;
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', gap: 2, pt: 1 }}>
       {changed ? (
         <Alert severity="error" variant="filled" data-testid="host-key-changed">
-          <AlertTitle>{t('addNode.changedTitle')}</AlertTitle>
-          {t('addNode.changedBody', { host: hostLabel })}
+          <AlertTitle>{t(replacing ? 'trustKey.changedTitle' : 'addNode.changedTitle')}</AlertTitle>
+          {t(replacing ? 'trustKey.changedBody' : 'addNode.changedBody', { host: hostLabel })}
         </Alert>
       ) : (
         <Alert severity={info.match === 'known' ? 'success' : 'info'} icon={<VerifiedUserOutlined />}>
@@ -67,7 +70,7 @@ export function HostKeyStep({ info, confirmed, onConfirm, disabled }: Props) {
           </Typography>
         </Box>
       </Box>
-      {!changed && (
+      {confirmable && (
         <>
           <Box>
             <Typography variant="body2" sx={{ mb: 0.75 }}>
@@ -99,7 +102,7 @@ export function HostKeyStep({ info, confirmed, onConfirm, disabled }: Props) {
                 slotProps={{ input: { 'data-testid': 'host-key-confirm' } as object }}
               />
             }
-            label={t('addNode.confirm')}
+            label={t(changed ? 'trustKey.confirm' : 'addNode.confirm')}
           />
         </>
       )}

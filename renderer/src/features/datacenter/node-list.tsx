@@ -1,6 +1,5 @@
 // Every node of the datacenter or a cluster with its live figures; virtualized for thousands of nodes.
-import { memo, useRef } from 'react';
-import Box from '@mui/material/Box';
+import { memo } from 'react';
 import Card from '@mui/material/Card';
 import { styled } from '@mui/material/styles';
 import { useNodeKeys, useNode } from '../../store/selectors';
@@ -8,52 +7,26 @@ import { appStore } from '../../store/store';
 import { useLanguage, useT } from '../../i18n/use-t';
 import { formatDuration, formatPercent } from '../../i18n/format';
 import { NodeStateBadge } from '../../components/node-state';
-import { useVirtualRows } from '../../components/use-virtual-rows';
+import { tableRowStyle, VirtualTable } from '../../components/virtual-table';
 
 const ROW_HEIGHT = 30;
+const PAD_X = 2;
 const columns = 'minmax(120px, 1.2fr) minmax(110px, 1fr) 150px minmax(110px, 1fr) minmax(110px, 1fr) 110px';
 
 export function NodeList({ clusterId }: { clusterId: string | undefined }) {
   const t = useT();
   const keys = useNodeKeys(clusterId);
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualRows({
-    count: keys.length,
-    scrollRef,
-    rowHeight: ROW_HEIGHT,
-    getItemKey: (index) => keys[index] ?? index,
-  });
   return (
     <Card sx={{ flex: 1, minHeight: 180, display: 'flex', flexDirection: 'column' }}>
-      <Box
-        sx={{
-          display: 'grid',
-          gridTemplateColumns: columns,
-          gap: 1.5,
-          px: 2,
-          py: 0.75,
-          borderBottom: 1,
-          borderColor: 'divider',
-          fontSize: 11.5,
-          fontWeight: 600,
-          color: 'text.secondary',
-        }}
-      >
-        <span>{t('col.name')}</span>
-        <span>{t('col.host')}</span>
-        <span>{t('col.state')}</span>
-        <span>{t('col.cpu')}</span>
-        <span>{t('col.memory')}</span>
-        <span>{t('col.uptime')}</span>
-      </Box>
-      <Box ref={scrollRef} sx={{ flex: 1, overflow: 'auto' }} data-testid="node-list">
-        <Box sx={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const key = keys[item.index];
-            return key === undefined ? null : <NodeListRow key={item.key} nodeKey={key} top={item.start} />;
-          })}
-        </Box>
-      </Box>
+      <VirtualTable
+        ids={keys}
+        columns={columns}
+        titles={[t('col.name'), t('col.host'), t('col.state'), t('col.cpu'), t('col.memory'), t('col.uptime')]}
+        rowHeight={ROW_HEIGHT}
+        padX={PAD_X}
+        renderRow={(key, top) => <NodeListRow nodeKey={key} top={top} />}
+        testId="node-list"
+      />
     </Card>
   );
 }
@@ -91,21 +64,8 @@ function Usage({ fraction }: { fraction: number | undefined }) {
 }
 
 const Row = styled('div')(({ theme }) => ({
-  position: 'absolute',
-  top: 0,
-  left: 0,
-  right: 0,
-  height: ROW_HEIGHT,
-  display: 'grid',
-  gridTemplateColumns: columns,
-  gap: 12,
-  alignItems: 'center',
-  padding: '0 16px',
-  fontSize: 12.5,
-  borderBottom: `1px solid ${theme.vars.palette.divider}`,
-  cursor: 'pointer',
+  ...tableRowStyle(theme, columns, ROW_HEIGHT, PAD_X),
   '&[data-state]:not([data-state="online"])': { opacity: 0.75 },
-  '&:hover': { backgroundColor: theme.vars.palette.action.hover },
   '& > .name': { fontWeight: 500, overflow: 'hidden', textOverflow: 'ellipsis' },
   '& > .host': { color: theme.vars.palette.text.secondary, overflow: 'hidden', textOverflow: 'ellipsis' },
 }));

@@ -20,6 +20,8 @@ export function NodePage({ nodeKey }: { nodeKey: string }) {
   const name = useAppStore((s) => s.nodes[nodeKey]?.name ?? nodeKey);
   const host = useAppStore((s) => s.nodes[nodeKey]?.host ?? '');
   const state = useAppStore((s) => s.nodes[nodeKey]?.state ?? 'offline');
+  // When the newest metrics sample was taken: tells a person (and the tests) the page is live.
+  const sampled = useAppStore((s) => s.nodes[nodeKey]?.metrics?.t);
   const [tab, setTab] = useState('summary');
   if (!exists) {
     return (
@@ -72,6 +74,7 @@ export function NodePage({ nodeKey }: { nodeKey: string }) {
         <Box
           sx={{ p: 2, display: 'flex', flexDirection: 'column', gap: 1.5 }}
           data-testid="node-summary"
+          data-sampled={sampled}
           data-node={nodeKey}
         >
           <OfflineBanner nodeKey={nodeKey} />

@@ -6,6 +6,9 @@ import { useNode } from '../../store/selectors';
 import { useLanguage, useT } from '../../i18n/use-t';
 import { formatDateTime, formatRelativeTime } from '../../i18n/format';
 import { useNow } from '../../components/use-now';
+import { useState } from 'react';
+import Button from '@mui/material/Button';
+import { TrustHostKeyDialog } from '../connections/trust-host-key-dialog';
 
 const severityOf: Record<Exclude<ConnectionState, 'online'>, 'info' | 'warning' | 'error'> = {
   connecting: 'info',
@@ -21,6 +24,7 @@ export function OfflineBanner({ nodeKey }: { nodeKey: string }) {
   const node = useNode(nodeKey);
   const offline = node !== undefined && node.state !== 'online';
   const now = useNow(15_000, offline);
+  const [reviewing, setReviewing] = useState(false);
   if (!offline) return null;
   const state = node.state as Exclude<ConnectionState, 'online'>;
   const asOf =
@@ -31,11 +35,24 @@ export function OfflineBanner({ nodeKey }: { nodeKey: string }) {
           absolute: formatDateTime(node.asOf),
         });
   return (
-    <Alert severity={severityOf[state]} data-testid="offline-banner" data-state={state}>
+    <Alert
+      severity={severityOf[state]}
+      data-testid="offline-banner"
+      data-state={state}
+      action={
+        // Only a key that changed can be reviewed here; a never-trusted one is confirmed in Add node.
+        state === 'host-key-changed' && node.error?.details?.reason === 'host-key-changed' ? (
+          <Button color="inherit" size="small" onClick={() => setReviewing(true)} data-testid="review-host-key">
+            {t('trustKey.review')}
+          </Button>
+        ) : undefined
+      }
+    >
       <AlertTitle
         sx={{ mb: node.error ? 0.5 : 0 }}
       >{`${t(`banner.${state}`, { node: node.name })} — ${asOf}`}</AlertTitle>
       {node.error && t('common.labelValue', { label: t(`error.${node.error.code}`), value: node.error.message })}
+      <TrustHostKeyDialog nodeKey={nodeKey} open={reviewing} onClose={() => setReviewing(false)} />
     </Alert>
   );
 }

@@ -14,12 +14,13 @@ import { useRunningTaskCount, useTask, useTaskUpids } from '../../store/selector
 import { useLanguage, useT } from '../../i18n/use-t';
 import { formatDateTime, formatDuration } from '../../i18n/format';
 import { useNow } from '../../components/use-now';
-import { useVirtualRows } from '../../components/use-virtual-rows';
+import { tableRowStyle, VirtualTable } from '../../components/virtual-table';
 import { TaskStatus } from './task-status';
 import { taskDescription, taskDuration, taskOutcome } from './task-format';
 
 const ROW_HEIGHT = 28;
 const HEADER_HEIGHT = 34;
+const PAD_X = 1.5;
 export const taskColumns =
   '150px 80px minmax(90px, 0.8fr) minmax(140px, 1.4fr) minmax(70px, 0.6fr) minmax(70px, 0.6fr) minmax(150px, 1.2fr)';
 
@@ -105,74 +106,36 @@ export function TaskPanel() {
 function TaskList() {
   const t = useT();
   const upids = useTaskUpids();
-  const scrollRef = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualRows({
-    count: upids.length,
-    scrollRef,
-    rowHeight: ROW_HEIGHT,
-    getItemKey: (index) => upids[index] ?? index,
-  });
   return (
-    <>
-      <Box
-        role="row"
-        sx={{
-          display: 'grid',
-          gridTemplateColumns: taskColumns,
-          gap: 1.5,
-          px: 1.5,
-          py: 0.5,
-          fontSize: 11.5,
-          fontWeight: 600,
-          color: 'text.secondary',
-          borderTop: 1,
-          borderBottom: 1,
-          borderColor: 'divider',
-          bgcolor: 'action.hover',
-        }}
-      >
-        <span>{t('tasks.col.start')}</span>
-        <span>{t('tasks.col.duration')}</span>
-        <span>{t('tasks.col.node')}</span>
-        <span>{t('tasks.col.type')}</span>
-        <span>{t('tasks.col.id')}</span>
-        <span>{t('tasks.col.user')}</span>
-        <span>{t('tasks.col.status')}</span>
-      </Box>
-      <Box ref={scrollRef} role="rowgroup" sx={{ flex: 1, overflow: 'auto', minHeight: 0 }}>
-        {upids.length === 0 ? (
-          <Typography variant="body2" color="text.secondary" sx={{ px: 1.5, py: 1 }}>
-            {t('tasks.empty')}
-          </Typography>
-        ) : (
-          <Box sx={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-            {virtualizer.getVirtualItems().map((item) => {
-              const upid = upids[item.index];
-              return upid === undefined ? null : <TaskRow key={item.key} upid={upid} top={item.start} />;
-            })}
-          </Box>
-        )}
-      </Box>
-    </>
+    <VirtualTable
+      ids={upids}
+      columns={taskColumns}
+      titles={[
+        t('tasks.col.start'),
+        t('tasks.col.duration'),
+        t('tasks.col.node'),
+        t('tasks.col.type'),
+        t('tasks.col.id'),
+        t('tasks.col.user'),
+        t('tasks.col.status'),
+      ]}
+      rowHeight={ROW_HEIGHT}
+      padX={PAD_X}
+      renderRow={(upid, top) => <TaskRow upid={upid} top={top} />}
+      empty={
+        <Typography variant="body2" color="text.secondary" sx={{ px: PAD_X, py: 1 }}>
+          {t('tasks.empty')}
+        </Typography>
+      }
+      // A band under the panel's title bar.
+      headerSx={{ py: 0.5, borderTop: 1, bgcolor: 'action.hover' }}
+    />
   );
 }
 
 const Row = styled('div')(({ theme }) => ({
-  position: 'absolute',
-  top: 0,
-  left: 0,
-  right: 0,
-  height: ROW_HEIGHT,
-  display: 'grid',
-  gridTemplateColumns: taskColumns,
-  gap: 12,
-  alignItems: 'center',
-  padding: '0 12px',
-  fontSize: 12.5,
-  cursor: 'pointer',
-  borderBottom: `1px solid ${theme.vars.palette.divider}`,
-  '&[data-failed="true"]': { backgroundColor: 'rgba(211, 47, 47, 0.06)' },
-  '&:hover': { backgroundColor: theme.vars.palette.action.hover },
+  ...tableRowStyle(theme, taskColumns, ROW_HEIGHT, PAD_X),
+  '&[data-failed="true"]:not(:hover)': { backgroundColor: 'rgba(211, 47, 47, 0.06)' },
   '& > span': { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
   '& > .num': { fontVariantNumeric: 'tabular-nums' },
   '& > .status': { minWidth: 0, display: 'flex' },
