@@ -41,3 +41,11 @@ if (wanted('renderer')) {
 if (wanted('renderer') || wanted('web-preload')) {
   await build({ entryPoints: ['preload/web.ts'], outfile: 'dist/renderer/web-preload.js', bundle: true, format: 'iife', platform: 'browser', target: 'es2022', logLevel: 'warning', legalComments: 'none' });
 }
+
+// --- Node.js runtimes (owned with build/fetch-runtimes.mjs) ---
+// The pinned Node.js the app installs on nodes without Node.js >= 20, fetched once into a cache and verified.
+// A registry that cannot be reached (and nothing cached) is a warning, not a failed build: that build carries none.
+if (wanted('runtimes')) {
+  const { fetchRuntimes } = await import('./fetch-runtimes.mjs');
+  await fetchRuntimes();
+}

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../node-agent/src/api';
+import { failure } from './__fixtures__/test-support';
 import { compareVersions, loadAgentBundle } from './agent-bundle';
 
 let dir: string;
@@ -13,16 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-const failure = async (promise: Promise<unknown>): Promise<AppError> => {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected a failure');
-};
 
 describe('loadAgentBundle', () => {
   it('loads the bundle and its manifest when the digest matches', async () => {
@@ -38,6 +28,8 @@ describe('loadAgentBundle', () => {
     const loaded = await loadAgentBundle(bundle);
     expect(loaded).toMatchObject({ path: bundle, version: '1.2.3', digest });
     expect(loaded.bytes.equals(bytes)).toBe(true);
+    // The carried Node.js runtimes: dist/runtimes beside dist/agent, resources/runtimes beside resources/agent.
+    expect(loaded.runtimesDir).toBe(join(dir, 'runtimes'));
   });
 
   it('refuses a bundle that does not match its manifest', async () => {

@@ -1,5 +1,6 @@
 // The agent bundle the app carries (dist/agent/hyperdesk-agent.js and manifest.json beside it), checked
 // against its manifest's sha256 before it is ever sent to a node. Deployment is content-addressed by that digest.
+// The Node.js runtimes the app carries for nodes without one sit in the sibling folder `runtimes`.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -12,7 +13,15 @@ export interface AgentBundle {
   /** sha256 of the file, lower-case hex (what the agent's hello reports as agentDigest). */
   digest: string;
   bytes: Buffer;
+  /**
+   * Where the Node.js runtimes the app carries are (runtime-bundle.ts): `runtimes` beside the bundle's folder,
+   * dist/runtimes next to dist/agent, resources/runtimes next to resources/agent in a packaged app.
+   */
+  runtimesDir?: string;
 }
+
+/** dist/agent/hyperdesk-agent.js → dist/runtimes. */
+export const runtimesDirFor = (bundlePath: string): string => join(dirname(dirname(bundlePath)), 'runtimes');
 
 const Manifest = z.object({
   version: z.string().min(1),
@@ -58,7 +67,7 @@ export const loadAgentBundle = async (bundlePath: string): Promise<AgentBundle> 
       `the agent bundle ${bundlePath} has sha256 ${digest} but its manifest says ${manifest.digest} — rebuild it with: node build/build.mjs agent`,
       { path: bundlePath, digest, expected: manifest.digest },
     );
-  return { path: bundlePath, version: manifest.version, digest, bytes };
+  return { path: bundlePath, version: manifest.version, digest, bytes, runtimesDir: runtimesDirFor(bundlePath) };
 };
 
 /**

@@ -10,6 +10,7 @@ import { AppError } from '../../node-agent/src/api';
 import { startTestSshd, type TestSshd } from './__fixtures__/test-sshd';
 import type { AgentBundle } from './agent-bundle';
 import { chooseRuntime, deployAgent, parseProbe, PROBE_COMMAND, runRemote, type NodeProbe } from './agent-deploy';
+import type { CarriedRuntime, CarriedRuntimes } from './runtime-bundle';
 import { acceptHostKey, probeHostKey } from './host-key-probe';
 import { KnownHosts } from './known-hosts';
 import { openSsh, type SshConnection } from './ssh-connection';
@@ -82,28 +83,63 @@ describe('the node probe', { timeout: 30_000 }, () => {
 });
 
 describe('chooseRuntime', () => {
-  const probe = (nodeVersion: string | undefined, nodePath: string | undefined = '/usr/bin/node'): NodeProbe => ({
-    root: '/',
-    arch: 'x86_64',
-    nodePath,
-    nodeVersion,
-    uid: 0,
+  const probe = (
+    nodeVersion: string | undefined,
+    nodePath: string | undefined = '/usr/bin/node',
+    arch = 'x86_64',
+  ): NodeProbe => ({ root: '/', arch, nodePath, nodeVersion, uid: 0 });
+  const runtime = (arch: 'x64' | 'arm64'): CarriedRuntime => ({
+    version: '22.23.3',
+    arch,
+    path: `/app/runtimes/node-linux-${arch}-22.23.3.tgz`,
+    sha256: 'a'.repeat(64),
+    nodeSha256: 'b'.repeat(64),
+  });
+  const both: CarriedRuntimes = {
+    dir: '/app/runtimes',
+    version: '22.23.3',
+    runtimes: [runtime('x64'), runtime('arm64')],
+  };
+
+  it("takes the node's Node.js from 20 on, even when the app carries one", () => {
+    expect(chooseRuntime(probe('v20.0.0'), 'n1', both)).toEqual({ kind: 'node', nodeBinary: '/usr/bin/node' });
+    expect(chooseRuntime(probe('v22.11.0'), 'n1', undefined)).toEqual({ kind: 'node', nodeBinary: '/usr/bin/node' });
   });
 
-  it("takes the node's Node.js from 20 on", () => {
-    expect(chooseRuntime(probe('v20.0.0'), 'n1')).toBe('/usr/bin/node');
-    expect(chooseRuntime(probe('v22.11.0'), 'n1')).toBe('/usr/bin/node');
+  it("takes the carried runtime for the node's architecture when Node.js is missing or too old", () => {
+    expect(chooseRuntime(probe(undefined, undefined), 'n1', both)).toEqual({
+      kind: 'carried',
+      runtime: runtime('x64'),
+    });
+    expect(chooseRuntime(probe('v18.19.0'), 'n1', both)).toEqual({ kind: 'carried', runtime: runtime('x64') });
+    expect(chooseRuntime(probe(undefined, undefined, 'aarch64'), 'n1', both)).toEqual({
+      kind: 'carried',
+      runtime: runtime('arm64'),
+    });
   });
 
-  it('says what to install when Node.js is missing or too old', () => {
-    const old = chooseRuntime(probe('v18.19.0'), 'n1');
+  it('says what to install when the build carries no runtime', () => {
+    const old = chooseRuntime(probe('v18.19.0'), 'n1', undefined);
     expect(old).toBeInstanceOf(AppError);
     expect((old as AppError).code).toBe('not-supported');
     expect((old as AppError).message).toBe(
-      'node n1 has Node.js v18.19.0; the agent needs 20 or newer — install nodejs (Debian 12 has 18; use NodeSource or the runtime the app carries)',
+      'node n1 has Node.js v18.19.0; the agent needs 20 or newer, and this build of the app carries no Node.js runtime (it was built without the npm registry) — install nodejs 20 or newer on it (Debian 12 has 18; use NodeSource), or use a build that carries one',
     );
-    const none = chooseRuntime(probe(undefined, undefined), 'n2');
+    expect((old as AppError).details).toMatchObject({ reason: 'node-runtime', nodeVersion: 'v18.19.0' });
+    const none = chooseRuntime(probe(undefined, undefined), 'n2', undefined);
     expect((none as AppError).message).toMatch(/^node n2 has Node.js none;/);
+  });
+
+  it('names an architecture the app carries nothing for', () => {
+    const riscv = chooseRuntime(probe(undefined, undefined, 'riscv64'), 'n3', both);
+    expect((riscv as AppError).code).toBe('not-supported');
+    expect((riscv as AppError).message).toMatch(/carries Node\.js only for x86_64 and aarch64, not riscv64/);
+    const onlyX64 = chooseRuntime(probe(undefined, undefined, 'aarch64'), 'n3', {
+      ...both,
+      runtimes: [runtime('x64')],
+    });
+    expect((onlyX64 as AppError).code).toBe('not-supported');
+    expect((onlyX64 as AppError).message).toMatch(/carries Node\.js 22\.23\.3 only for x64, not arm64/);
   });
 });
 

@@ -1,18 +1,24 @@
 // Put the carried agent on a node, the way VS Code Remote-SSH deploys its server: probe the node with one
-// constant script, pick a Node.js to run it, upload the bundle by SFTP under its digest, and let the
-// agent's own `install` verify and activate it. Nothing the node or the person typed is ever interpolated unquoted.
+// constant script, pick a Node.js to run it (the node's own from 20 on, else the runtime the app carries,
+// installed by runtime-deploy.ts), upload the bundle by SFTP under its digest, and let the agent's own `install`
+// verify and activate it. Nothing the node or the person typed is ever interpolated unquoted.
 import { posix } from 'node:path';
-import type { ClientChannel, SFTPWrapper } from 'ssh2';
 import { AppError } from '../../node-agent/src/api';
 import type { AgentBundle } from './agent-bundle';
+import { commandFailed, runRemote } from './remote-command';
+import { loadCarriedRuntimes, runtimeArch, type CarriedRuntime, type CarriedRuntimes } from './runtime-bundle';
+import { installCarriedRuntime } from './runtime-deploy';
+import { uploadFile } from './sftp-upload';
 import { shellQuote } from './shell-quote';
 import type { SshConnection } from './ssh-connection';
+
+// Callers that run single commands on a node beside deployment have always found it here.
+export { runRemote, type CommandResult } from './remote-command';
 
 /** The oldest Node.js the agent runs on (its bundle targets node20). */
 export const MIN_NODE_MAJOR = 20;
 const INSTALL_TIMEOUT_MS = 120_000;
 const PROBE_TIMEOUT_MS = 30_000;
-const TAIL = 2000;
 
 export interface NodeProbe {
   /** HYPERDESK_ROOT as the node's sshd sets it, '/' by default. */
@@ -60,106 +66,57 @@ export const parseProbe = (stdout: string): NodeProbe => {
   };
 };
 
-/**
- * Which Node.js runs the agent: the node's own when it is 20 or newer. Otherwise the error says what to
- * install. This is where the runtime the app carries (linux-x64/arm64) will slot in; it is not built yet.
- */
-export const chooseRuntime = (probe: NodeProbe, nodeName: string): string | AppError => {
+/** The node's own Node.js when it is 20 or newer. */
+export const ownNodeJs = (probe: NodeProbe): string | undefined => {
   const major = /^v?(\d+)\./.exec(probe.nodeVersion ?? '')?.[1];
-  if (probe.nodePath !== undefined && major !== undefined && Number(major) >= MIN_NODE_MAJOR) return probe.nodePath;
-  return new AppError(
-    'not-supported',
-    `node ${nodeName} has Node.js ${probe.nodeVersion ?? 'none'}; the agent needs ${MIN_NODE_MAJOR} or newer — install nodejs (Debian 12 has 18; use NodeSource or the runtime the app carries)`,
-    {
-      reason: 'node-runtime',
-      nodeVersion: probe.nodeVersion ?? null,
-      nodePath: probe.nodePath ?? null,
-      arch: probe.arch,
-    },
-  );
+  return probe.nodePath !== undefined && major !== undefined && Number(major) >= MIN_NODE_MAJOR
+    ? probe.nodePath
+    : undefined;
 };
 
-export interface CommandResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+/** The node's own Node.js, or the runtime the app carries for the node's architecture. */
+export type RuntimeChoice = { kind: 'node'; nodeBinary: string } | { kind: 'carried'; runtime: CarriedRuntime };
 
-/** Run one command on the node to its end (or the deadline), collecting output; stderr lines go to `log`. */
-export const runRemote = (
-  conn: SshConnection,
-  command: string,
-  timeoutMs: number,
-  log?: (line: string) => void,
-): Promise<CommandResult> =>
-  conn.exec(command).then(
-    (channel: ClientChannel) =>
-      new Promise((resolve, reject) => {
-        let stdout = '';
-        let stderr = '';
-        let code: number | null = null;
-        let pending = '';
-        const timer = setTimeout(() => {
-          channel.close();
-          reject(
-            new AppError(
-              'timeout',
-              `${command.slice(0, 80)} did not finish on ${conn.host} within ${timeoutMs / 1000} s`,
-            ),
-          );
-        }, timeoutMs);
-        channel.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-        channel.stderr.on('data', (chunk: Buffer) => {
-          const text = chunk.toString('utf8');
-          stderr += text;
-          pending += text;
-          const lines = pending.split('\n');
-          pending = lines.pop() ?? '';
-          for (const line of lines) log?.(line);
-        });
-        channel.on('exit', (exitCode: number | null) => (code = exitCode));
-        channel.on('close', () => {
-          clearTimeout(timer);
-          if (pending !== '') log?.(pending);
-          resolve({ code, stdout, stderr });
-        });
-      }),
-  );
-
-const sftpCall = <T>(
-  what: string,
-  action: (done: (error: Error | null | undefined, value?: T) => void) => void,
-): Promise<T> =>
-  new Promise((resolve, reject) =>
-    action((error, value) =>
-      error ? reject(new AppError('command-failed', `${what}: ${error.message}`)) : resolve(value as T),
-    ),
-  );
-
-/** mkdir -p over SFTP: create each missing component; the last one with `mode`. */
-const mkdirs = async (sftp: SFTPWrapper, path: string, mode: number): Promise<void> => {
-  const parts = path.split('/').filter((part) => part !== '');
-  for (let i = 1; i <= parts.length; i++) {
-    const dir = `/${parts.slice(0, i).join('/')}`;
-    const exists = await new Promise<boolean>((resolve) =>
-      sftp.stat(dir, (error, stats) => resolve(!error && stats.isDirectory())),
+/**
+ * Which Node.js runs the agent: the node's own when it is 20 or newer, otherwise the one the app carries for the
+ * node's architecture (`carried` is undefined when this build carries none). The error says what to install.
+ */
+export const chooseRuntime = (
+  probe: NodeProbe,
+  nodeName: string,
+  carried: CarriedRuntimes | undefined,
+): RuntimeChoice | AppError => {
+  const own = ownNodeJs(probe);
+  if (own !== undefined) return { kind: 'node', nodeBinary: own };
+  const has = `node ${nodeName} has Node.js ${probe.nodeVersion ?? 'none'}; the agent needs ${MIN_NODE_MAJOR} or newer`;
+  const install = `install nodejs ${MIN_NODE_MAJOR} or newer on it (Debian 12 has 18; use NodeSource)`;
+  const details = {
+    reason: 'node-runtime',
+    nodeVersion: probe.nodeVersion ?? null,
+    nodePath: probe.nodePath ?? null,
+    arch: probe.arch,
+  };
+  const arch = runtimeArch(probe.arch);
+  if (arch === undefined)
+    return new AppError(
+      'not-supported',
+      `${has}, and the app carries Node.js only for x86_64 and aarch64, not ${probe.arch} — ${install}`,
+      details,
     );
-    if (exists) continue;
-    await sftpCall(`cannot create ${dir}`, (done) =>
-      sftp.mkdir(dir, { mode: i === parts.length ? mode : 0o755 }, (error) => done(error)),
+  if (carried === undefined)
+    return new AppError(
+      'not-supported',
+      `${has}, and this build of the app carries no Node.js runtime (it was built without the npm registry) — ${install}, or use a build that carries one`,
+      details,
     );
-  }
-};
-
-/** Upload to `<staged>.tmp`, then rename into place, so a half-sent file is never taken for the bundle. */
-const upload = async (sftp: SFTPWrapper, bundle: AgentBundle, staged: string): Promise<void> => {
-  await mkdirs(sftp, posix.dirname(staged), 0o700);
-  const tmp = `${staged}.tmp`;
-  await sftpCall(`cannot write ${tmp}`, (done) =>
-    sftp.writeFile(tmp, bundle.bytes, { mode: 0o600 }, (error) => done(error)),
-  );
-  await new Promise<void>((resolve) => sftp.unlink(staged, () => resolve()));
-  await sftpCall(`cannot rename ${tmp}`, (done) => sftp.rename(tmp, staged, (error) => done(error)));
+  const runtime = carried.runtimes.find((r) => r.arch === arch);
+  if (runtime === undefined)
+    return new AppError(
+      'not-supported',
+      `${has}, and this build of the app carries Node.js ${carried.version} only for ${carried.runtimes.map((r) => r.arch).join(', ') || 'no architecture'}, not ${arch} — ${install}`,
+      details,
+    );
+  return { kind: 'carried', runtime };
 };
 
 /** The install command's JSON answer: the last stdout line that parses as an object. */
@@ -189,32 +146,33 @@ export const deployAgent = async (
   const nodeName = options.nodeName ?? conn.host;
   log(`probing node ${nodeName}`);
   const probed = await runRemote(conn, PROBE_COMMAND, PROBE_TIMEOUT_MS);
-  if (probed.code !== 0)
-    throw new AppError(
-      'command-failed',
-      `probing node ${nodeName} failed (exit ${probed.code}): ${probed.stderr.trim().slice(-TAIL)}`,
-      {
-        exitCode: probed.code,
-        stderr: probed.stderr.slice(-TAIL),
-      },
-    );
+  if (probed.code !== 0) throw commandFailed('probing', nodeName, probed);
   const probe = parseProbe(probed.stdout);
   log(
     `node ${nodeName}: root ${probe.root}, ${probe.arch}, Node.js ${probe.nodeVersion ?? 'none'}${probe.nodePath ? ` at ${probe.nodePath}` : ''}`,
   );
-  const runtime = chooseRuntime(probe, nodeName);
-  if (runtime instanceof AppError) throw runtime;
   if (!posix.isAbsolute(probe.root))
     throw new AppError(
       'invalid-params',
       `node ${nodeName} has HYPERDESK_ROOT=${probe.root}; it must be an absolute path`,
     );
+  // The carried runtimes are looked at only for a node that needs one: a broken set cannot stop the others.
+  const carried =
+    ownNodeJs(probe) === undefined && bundle.runtimesDir !== undefined
+      ? await loadCarriedRuntimes(bundle.runtimesDir)
+      : undefined;
+  const choice = chooseRuntime(probe, nodeName, carried);
+  if (choice instanceof AppError) throw choice;
+  const runtime =
+    choice.kind === 'node'
+      ? choice.nodeBinary
+      : await installCarriedRuntime(conn, choice.runtime, { root: probe.root, nodeName, log });
 
   const staged = posix.join(probe.root, 'usr/lib/hyperdesk/staging', `${bundle.digest}.js`);
   log(`uploading agent ${bundle.version} (${bundle.digest.slice(0, 12)}, ${bundle.bytes.length} bytes) to ${staged}`);
   const sftp = await conn.sftp();
   try {
-    await upload(sftp, bundle, staged);
+    await uploadFile(sftp, bundle.bytes, staged, { mode: 0o600, dirMode: 0o700 });
   } finally {
     sftp.end();
   }
@@ -232,12 +190,7 @@ export const deployAgent = async (
   ]);
   log(`# ${command}`);
   const installed = await runRemote(conn, command, INSTALL_TIMEOUT_MS, log);
-  if (installed.code !== 0)
-    throw new AppError(
-      'command-failed',
-      `installing the agent on node ${nodeName} failed (exit ${installed.code}): ${installed.stderr.trim().slice(-TAIL) || installed.stdout.trim().slice(-TAIL)}`,
-      { exitCode: installed.code, stderr: installed.stderr.slice(-TAIL) },
-    );
+  if (installed.code !== 0) throw commandFailed('installing the agent', nodeName, installed);
   const answer = parseInstallAnswer(installed.stdout);
   const digest =
     typeof answer?.installed === 'string'

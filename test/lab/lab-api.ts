@@ -18,6 +18,7 @@ import { LabStateStore, readLabState, type LabState } from './lab-state';
 import { labStatus, type LabStatus } from './lab-status';
 import { planNetworkUp } from './network-plan';
 import { runInNode } from './node-env';
+import { writePathWithoutNodejs } from './path-without-nodejs';
 import {
   ensurePrivsepDir,
   hostPublicKey,
@@ -41,6 +42,11 @@ export interface LabUpOptions {
   agent?: boolean;
   /** Install this bundle instead of dist/agent (e.g. an older agent, to test the app updating it). */
   agentBundle?: AgentBundle;
+  /**
+   * Nodes whose sessions find no Node.js on their PATH, as on a Debian node without nodejs. Their agent is left
+   * uninstalled whatever `agent` says: the app deploys it with the Node.js runtime it carries.
+   */
+  nodeWithoutNodejs?: readonly string[];
   /** Defaults to HDLAB_DIR or /var/tmp/hdlab. */
   stateDir?: string;
   signal?: AbortSignal;
@@ -92,11 +98,15 @@ const bringUp = async (
   const client = clientPaths(store.state.stateDir);
   await makeClientKey(client);
   const version = await openSshVersion();
+  const withoutNodejs = new Set(options.nodeWithoutNodejs);
   await Promise.all(
     nodes.map(async (node) => {
       await mkdir(node.root, { recursive: true, mode: 0o755 });
       await makeHostKey(node);
-      await writeSshdConfig(node, client, version);
+      const path = withoutNodejs.has(node.name) ? await writePathWithoutNodejs(node) : undefined;
+      if (path !== undefined)
+        log(`${node.name}: no Node.js on its PATH (${path}); the agent is left for the app to deploy`);
+      await writeSshdConfig(node, client, version, path);
       cancelled(signal);
       const pid = await startSshd(node);
       await store.update((s) => ({ ...s, pids: { ...s.pids, [`${node.name}/sshd`]: pid } }));
@@ -106,12 +116,14 @@ const bringUp = async (
   if (bundle) {
     const staged = await stageAgentBundle(bundle, store.state.stateDir);
     await Promise.all(
-      nodes.map(async (node) => {
-        cancelled(signal);
-        const pid = await installAgent(node, staged);
-        await store.update((s) => ({ ...s, pids: { ...s.pids, [`${node.name}/agent`]: pid } }));
-        log(`${node.name}: agent running (pid ${pid})`);
-      }),
+      nodes
+        .filter((node) => !withoutNodejs.has(node.name))
+        .map(async (node) => {
+          cancelled(signal);
+          const pid = await installAgent(node, staged);
+          await store.update((s) => ({ ...s, pids: { ...s.pids, [`${node.name}/agent`]: pid } }));
+          log(`${node.name}: agent running (pid ${pid})`);
+        }),
     );
   }
   if (options.configDir !== undefined) {
@@ -128,6 +140,12 @@ export const labUp = async (options: LabUpOptions): Promise<Lab> => {
   const log = options.log ?? (() => undefined);
   const stateDir = options.stateDir === undefined ? stateDirFromEnv() : checkStateDir(options.stateDir);
   const nodes = labLayout(stateDir, options.nodes);
+  const unknown = (options.nodeWithoutNodejs ?? []).filter((name) => !nodes.some((node) => node.name === name));
+  if (unknown.length > 0)
+    throw new AppError(
+      'invalid-params',
+      `nodeWithoutNodejs names ${unknown.join(', ')}, not nodes of this lab (n1…n${nodes.length})`,
+    );
   await refuseIfTaken(stateDir);
   const agent = options.agent ?? true;
   const bundle = agent ? (options.agentBundle ?? (await ensureAgentBundle(log))) : undefined;

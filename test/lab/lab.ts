@@ -1,4 +1,5 @@
-// `npm run lab -- up --nodes N [--config-dir DIR] [--no-agent]`, `down [--force]`, `status [--output json]`.
+// `npm run lab -- up --nodes N [--config-dir DIR] [--no-agent] [--without-nodejs NODE]…`, `down [--force]`,
+// `status [--output json]`.
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { AppError } from '../../node-agent/src/api/errors';
@@ -8,6 +9,7 @@ import { MAX_NODES } from './lab-layout';
 
 const USAGE = `usage: npm run lab -- <command>
   up --nodes N [--config-dir DIR] [--no-agent]   bring N nodes up (1..${MAX_NODES}); DIR gets connections.json and known_hosts
+     [--without-nodejs NODE]…                    NODE's sessions find no Node.js (its agent is left for the app to deploy)
   down [--force]                                 stop and remove everything the lab made (--force: also unrecorded hdlab-* leftovers)
   status [--output json]                         each node's namespace, address, sshd and agent
 The lab's state lives in $HDLAB_DIR (default /var/tmp/hdlab). Run as root.`;
@@ -23,6 +25,7 @@ const up = async (args: string[]): Promise<void> => {
       nodes: { type: 'string' },
       'config-dir': { type: 'string' },
       'no-agent': { type: 'boolean', default: false },
+      'without-nodejs': { type: 'string', multiple: true, default: [] },
     },
     strict: true,
   });
@@ -40,6 +43,7 @@ const up = async (args: string[]): Promise<void> => {
     const lab = await labUp({
       nodes: Number(values.nodes),
       agent: !values['no-agent'],
+      nodeWithoutNodejs: values['without-nodejs'],
       ...(values['config-dir'] === undefined ? {} : { configDir: resolve(values['config-dir']) }),
       signal: controller.signal,
       log,

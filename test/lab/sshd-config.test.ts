@@ -49,6 +49,14 @@ describe('sshd config of a lab node', () => {
     expect(text).not.toMatch(/^AcceptEnv/m);
   });
 
+  it('sets PATH on the same SetEnv line for a node without Node.js (sshd uses only the first SetEnv)', () => {
+    const text = renderSshdConfig(node, client, { major: 9, minor: 2 }, '/var/tmp/hdlab/nodes/n3/bin');
+    expect(text.match(/^SetEnv /gm)).toHaveLength(1);
+    expect(directives(text).get('SetEnv')).toBe(
+      'HYPERDESK_ROOT=/var/tmp/hdlab/nodes/n3/root HYPERDESK_NODE=n3 PATH=/var/tmp/hdlab/nodes/n3/bin',
+    );
+  });
+
   it('turns off per-source penalties only where sshd knows the keyword', () => {
     expect(renderSshdConfig(node, client, { major: 9, minor: 2 })).not.toContain('PerSourcePenalties');
     expect(directives(renderSshdConfig(node, client, { major: 9, minor: 8 })).get('PerSourcePenalties')).toBe('no');

@@ -18,7 +18,16 @@ export const parseOpenSshVersion = (text: string): OpenSshVersion | undefined =>
 export const supportsPerSourcePenalties = (version: OpenSshVersion): boolean =>
   version.major > 9 || (version.major === 9 && version.minor >= 8);
 
-export const renderSshdConfig = (node: NodeLayout, client: ClientPaths, version: OpenSshVersion): string => {
+/**
+ * `path`: the PATH every session gets instead of sshd's default (a node without Node.js, path-without-nodejs.ts).
+ * It goes on the one SetEnv line: sshd takes only the first SetEnv directive.
+ */
+export const renderSshdConfig = (
+  node: NodeLayout,
+  client: ClientPaths,
+  version: OpenSshVersion,
+  path?: string,
+): string => {
   const env = nodeEnv(node);
   const lines = [
     `# hdlab node ${node.name}: written by test/lab; removed by \`npm run lab -- down\`.`,
@@ -34,7 +43,7 @@ export const renderSshdConfig = (node: NodeLayout, client: ClientPaths, version:
     // The keys live under the lab's state dir in /var/tmp, which StrictModes would reject.
     'StrictModes no',
     `AuthorizedKeysFile ${client.authorizedKeys}`,
-    `SetEnv HYPERDESK_ROOT=${env.HYPERDESK_ROOT} HYPERDESK_NODE=${env.HYPERDESK_NODE}`,
+    `SetEnv HYPERDESK_ROOT=${env.HYPERDESK_ROOT} HYPERDESK_NODE=${env.HYPERDESK_NODE}${path === undefined ? '' : ` PATH=${path}`}`,
     // No AcceptEnv: a client must not be able to point a session at another node's root.
     'Subsystem sftp internal-sftp',
     // The app multiplexes one connection per node into many channels (bridge, consoles, shells);

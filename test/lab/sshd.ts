@@ -68,8 +68,9 @@ export const writeSshdConfig = async (
   node: NodeLayout,
   client: ClientPaths,
   version: OpenSshVersion,
+  path?: string,
 ): Promise<void> => {
-  await writeFile(node.sshdConfig, renderSshdConfig(node, client, version), { mode: 0o644 });
+  await writeFile(node.sshdConfig, renderSshdConfig(node, client, version, path), { mode: 0o644 });
   // sshd -t names the bad line; starting would only put it in the log.
   await runChecked(SSHD, ['-t', '-f', node.sshdConfig], { timeoutMs: 10_000 });
 };
