@@ -42,7 +42,13 @@ export function OfflineBanner({ nodeKey }: { nodeKey: string }) {
       action={
         // Only a key that changed can be reviewed here; a never-trusted one is confirmed in Add node.
         state === 'host-key-changed' && node.error?.details?.reason === 'host-key-changed' ? (
-          <Button color="inherit" size="small" onClick={() => setReviewing(true)} data-testid="review-host-key">
+          <Button
+            color="inherit"
+            size="small"
+            sx={{ whiteSpace: 'nowrap' }}
+            onClick={() => setReviewing(true)}
+            data-testid="review-host-key"
+          >
             {t('trustKey.review')}
           </Button>
         ) : undefined
