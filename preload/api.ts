@@ -1,12 +1,5 @@
 // The window.hyperdesk type: the renderer's only way out. Derived from the app contract in main/core.
-import type {
-  AppEventData,
-  AppEventName,
-  AppMethodName,
-  AppParams,
-  AppResult,
-  Envelope,
-} from '../main/core/app-api';
+import type { AppEventData, AppEventName, AppMethodName, AppParams, AppResult, Envelope } from '../main/core/app-api';
 
 export interface HyperdeskApi {
   /** Call main. Never rejects: failures come back as `{ok: false, error}`. */
@@ -23,11 +16,4 @@ declare global {
   }
 }
 
-export type {
-  AppEventData,
-  AppEventName,
-  AppMethodName,
-  AppParams,
-  AppResult,
-  Envelope,
-} from '../main/core/app-api';
+export type { AppEventData, AppEventName, AppMethodName, AppParams, AppResult, Envelope };

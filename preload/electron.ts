@@ -1,27 +1,20 @@
 // window.hyperdesk in the Electron app: the typed API over two IPC channels. Runs sandboxed and
-// context-isolated, so it may import only electron (and types); the channel names repeat
+// context-isolated, so it may import only electron, types and other preload files; the channel names repeat
 // main/electron/ipc-channels.ts on purpose (ipc-channels.test.ts keeps them equal).
 import { contextBridge, ipcRenderer } from 'electron';
-import type { AppEventData, AppEventName, AppMethodName, AppParams, AppResult, Envelope, HyperdeskApi } from './api';
+import type { AppMethodName, AppParams, AppResult, Envelope, HyperdeskApi } from './api';
+import { createEventListeners } from './event-listeners';
 
 const INVOKE_CHANNEL = 'hyperdesk:invoke';
 const EVENT_CHANNEL = 'hyperdesk:event';
 
-type Listener = (data: unknown) => void;
-const listeners = new Map<string, Set<Listener>>();
+const listeners = createEventListeners();
 
 // One IPC listener for every event; subscribers are kept here, so the renderer never touches ipcRenderer.
 ipcRenderer.on(EVENT_CHANNEL, (_event, message: unknown) => {
   if (typeof message !== 'object' || message === null) return;
   const { event, data } = message as { event?: unknown; data?: unknown };
-  if (typeof event !== 'string') return;
-  for (const listener of [...(listeners.get(event) ?? [])]) {
-    try {
-      listener(data);
-    } catch (error) {
-      console.error(`hyperdesk: a listener for ${event} threw`, error);
-    }
-  }
+  if (typeof event === 'string') listeners.dispatch(event, data);
 });
 
 const api: HyperdeskApi = {
@@ -35,16 +28,7 @@ const api: HyperdeskApi = {
       return { ok: false, error: { code: 'internal-error', message: `${method} could not reach main: ${message}` } };
     }
   },
-  on<E extends AppEventName>(event: E, listener: (data: AppEventData<E>) => void): () => void {
-    const set = listeners.get(event) ?? new Set<Listener>();
-    listeners.set(event, set);
-    // A fresh wrapper per subscription, so subscribing the same function twice needs two unsubscribes.
-    const entry: Listener = (data) => listener(data as AppEventData<E>);
-    set.add(entry);
-    return () => {
-      set.delete(entry);
-    };
-  },
+  on: listeners.on,
 };
 
 contextBridge.exposeInMainWorld('hyperdesk', api);

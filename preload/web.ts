@@ -1,7 +1,8 @@
 // window.hyperdesk in a browser: the same API as the Electron preload, over the browser host's
 // token-guarded WebSocket (main/web/host.ts). Bundled as an IIFE and loaded before the app bundle.
 // Wire: `{id, method, params}` → `{id, envelope}`; pushes `{event, data}`.
-import type { AppEventData, AppEventName, AppMethodName, AppParams, AppResult, Envelope, HyperdeskApi } from './api';
+import type { AppMethodName, AppParams, AppResult, Envelope, HyperdeskApi } from './api';
+import { createEventListeners } from './event-listeners';
 
 /** The subset of the WebSocket API used here; the browser's WebSocket and the ws package both fit. */
 export interface SocketLike {
@@ -33,7 +34,6 @@ export interface WebApi extends HyperdeskApi {
 }
 
 type Answer = (envelope: Envelope<unknown>) => void;
-type Listener = (data: unknown) => void;
 interface Queued { id: number; message: string; method: string; answer: Answer; timer: ReturnType<typeof setTimeout> }
 
 const OPEN = 1;
@@ -46,7 +46,7 @@ export const createWebSocketApi = (options: WebApiOptions): WebApi => {
   const deadline = options.reconnectDeadlineMs ?? 10_000;
   const initialBackoff = options.initialBackoffMs ?? 250;
   const maxBackoff = options.maxBackoffMs ?? 5_000;
-  const listeners = new Map<string, Set<Listener>>();
+  const listeners = createEventListeners();
   const inFlight = new Map<number, { method: string; answer: Answer }>();
   const queued = new Set<Queued>();
   let socket: SocketLike | undefined;
@@ -55,16 +55,6 @@ export const createWebSocketApi = (options: WebApiOptions): WebApi => {
   let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
 
-  const dispatch = (event: string, data: unknown): void => {
-    for (const listener of [...(listeners.get(event) ?? [])]) {
-      try {
-        listener(data);
-      } catch (error) {
-        console.error(`hyperdesk: a listener for ${event} threw`, error);
-      }
-    }
-  };
-
   const onMessage = (raw: unknown): void => {
     let message: { id?: unknown; envelope?: unknown; event?: unknown; data?: unknown };
     try {
@@ -72,7 +62,7 @@ export const createWebSocketApi = (options: WebApiOptions): WebApi => {
     } catch {
       return;
     }
-    if (typeof message.event === 'string') return dispatch(message.event, message.data);
+    if (typeof message.event === 'string') return listeners.dispatch(message.event, message.data);
     if (typeof message.id !== 'number') return;
     const call = inFlight.get(message.id);
     if (call === undefined) return;
@@ -92,7 +82,7 @@ export const createWebSocketApi = (options: WebApiOptions): WebApi => {
     socket = current;
     current.onopen = () => {
       backoff = initialBackoff;
-      if (opened) dispatch('connection.restored', {});
+      if (opened) listeners.dispatch('connection.restored', {});
       opened = true;
       for (const item of queued) {
         clearTimeout(item.timer);
@@ -141,15 +131,7 @@ export const createWebSocketApi = (options: WebApiOptions): WebApi => {
         queued.add(item);
       });
     },
-    on<E extends AppEventName>(event: E, listener: (data: AppEventData<E>) => void): () => void {
-      const set = listeners.get(event) ?? new Set<Listener>();
-      listeners.set(event, set);
-      const entry: Listener = (data) => listener(data as AppEventData<E>);
-      set.add(entry);
-      return () => {
-        set.delete(entry);
-      };
-    },
+    on: listeners.on,
     close(): void {
       closed = true;
       if (retryTimer !== undefined) clearTimeout(retryTimer);

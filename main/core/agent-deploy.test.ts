@@ -8,12 +8,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError } from '../../node-agent/src/api';
 import { startTestSshd, type TestSshd } from './__fixtures__/test-sshd';
+import { connectToTestSshd } from './__fixtures__/test-support';
 import type { AgentBundle } from './agent-bundle';
 import { chooseRuntime, deployAgent, parseProbe, PROBE_COMMAND, runRemote, type NodeProbe } from './agent-deploy';
 import type { CarriedRuntime, CarriedRuntimes } from './runtime-bundle';
-import { acceptHostKey, probeHostKey } from './host-key-probe';
-import { KnownHosts } from './known-hosts';
-import { openSsh, type SshConnection } from './ssh-connection';
+import type { SshConnection } from './ssh-connection';
 
 let sshd: TestSshd;
 let conn: SshConnection;
@@ -43,21 +42,7 @@ beforeAll(async () => {
   });
   root = join(sshd.dir, ROOT_NAME);
   await mkdir(root);
-  const knownHosts = await KnownHosts.load(join(sshd.dir, 'known_hosts'));
-  await acceptHostKey(
-    '127.0.0.1',
-    sshd.port,
-    knownHosts,
-    (await probeHostKey('127.0.0.1', sshd.port, knownHosts)).fingerprint,
-  );
-  conn = await openSsh({
-    host: '127.0.0.1',
-    port: sshd.port,
-    user: 'root',
-    auth: { method: 'key', keyPath: sshd.clientKeyPath },
-    knownHosts,
-    nodeKey: 'test/deploy',
-  });
+  conn = await connectToTestSshd(sshd, 'test/deploy');
 }, 30_000);
 
 afterAll(async () => {

@@ -4,6 +4,7 @@ import type { NodeKey } from './config-schema';
 import type { ConnectionState, InventoryPatch } from './inventory-schema';
 import type { NodeSessionHandle, NodeSessionListeners } from './node-session-api';
 import { Aggregator, type NodeMeta } from './aggregator';
+import { SessionListeners } from './session-listeners';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -14,7 +15,7 @@ class TestSession implements NodeSessionHandle {
   state: ConnectionState = 'connecting';
   hello: Hello | undefined;
   readonly answers = new Map<MethodName, () => Promise<unknown>>();
-  private readonly listeners = { state: new Set<NodeSessionListeners['state']>(), hello: new Set<NodeSessionListeners['hello']>(), event: new Set<NodeSessionListeners['event']>() };
+  private readonly listeners = new SessionListeners();
 
   constructor(readonly key: NodeKey) {}
   start(): void {}
@@ -24,24 +25,22 @@ class TestSession implements NodeSessionHandle {
     return answer ? (answer() as Promise<Result<M>>) : Promise.reject(new AppError('not-supported', `${method} is not answered in this test`));
   }
   on<E extends keyof NodeSessionListeners>(event: E, listener: NodeSessionListeners[E]): () => void {
-    const set = this.listeners[event] as Set<NodeSessionListeners[E]>;
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.listeners.on(event, listener);
   }
   dispose(): Promise<void> {
     return Promise.resolve();
   }
   setState(state: ConnectionState, error?: AppError): void {
     this.state = state;
-    for (const listener of this.listeners.state) listener(state, error);
+    this.listeners.emit('state', state, error);
   }
   sayHello(hello: Hello): void {
     this.hello = hello;
-    for (const listener of this.listeners.hello) listener(hello);
+    this.listeners.emit('hello', hello);
   }
   emit(topic: Topic, data: unknown, revision: number, epoch = 'e1'): void {
     const event: EventMessage = { subscription: 's1', topic, revision, epoch, data };
-    for (const listener of this.listeners.event) listener(event);
+    this.listeners.emit('event', event);
   }
 }
 
@@ -99,6 +98,17 @@ const setup = (options: ConstructorParameters<typeof Aggregator>[0] = {}) => {
   const patches: InventoryPatch[] = [];
   aggregator.onPatch((patch) => patches.push(patch));
   return { aggregator, patches, tick: (ms: number) => (clock += ms), time: () => clock };
+};
+
+/** Four nodes (lab/n1..n4) added on fake timers, their first patch sent and dropped: where the load tests start. */
+const setupFourNodes = async () => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  const { aggregator, patches } = setup();
+  const sessions = Array.from({ length: 4 }, (_, i) => new TestSession(`lab/n${i + 1}`));
+  sessions.forEach((session, i) => aggregator.addNode(meta(`n${i + 1}`), session));
+  await vi.advanceTimersByTimeAsync(50);
+  patches.length = 0;
+  return { aggregator, patches, sessions };
 };
 
 describe('Aggregator', () => {
@@ -212,12 +222,7 @@ describe('Aggregator', () => {
   });
 
   it('sends at most 20 patches a second under 1000 changes a second', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-    const { aggregator, patches } = setup();
-    const sessions = Array.from({ length: 4 }, (_, i) => new TestSession(`lab/n${i + 1}`));
-    sessions.forEach((session, i) => aggregator.addNode(meta(`n${i + 1}`), session));
-    await vi.advanceTimersByTimeAsync(50);
-    patches.length = 0;
+    const { patches, sessions } = await setupFourNodes();
     for (let ms = 1; ms <= 1000; ms++) {
       const session = sessions[ms % 4];
       session?.emit('task.update', task(`n${(ms % 4) + 1}`, ms, ms % 3 === 0 ? 'stopped' : 'running'), ms);
@@ -353,12 +358,7 @@ describe('Aggregator', () => {
     });
 
     it('coalesces 1000 guest events into a few patches carrying each guest once, with its newest values', async () => {
-      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
-      const { aggregator, patches } = setup();
-      const sessions = Array.from({ length: 4 }, (_, i) => new TestSession(`lab/n${i + 1}`));
-      sessions.forEach((session, i) => aggregator.addNode(meta(`n${i + 1}`), session));
-      await vi.advanceTimersByTimeAsync(50);
-      patches.length = 0;
+      const { aggregator, patches, sessions } = await setupFourNodes();
       // 1000 changes in one second: 4 nodes × 25 guests, each changed 10 times.
       for (let i = 0; i < 1000; i++) {
         const node = i % 4;

@@ -1,17 +1,14 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../node-agent/src/api';
 import { ConfigStore, clusterIdFor } from './config-store';
 import type { SavedNode } from './config-schema';
+import { tempDirForTest } from '../../node-agent/src/fs/temp-dir';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hd-config-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = await tempDirForTest('hd-config-');
 });
 
 const node = (name: string, host = `${name}.lab`): SavedNode => ({ name, host, port: 22, user: 'root', auth: { method: 'agent' } });

@@ -1,10 +1,10 @@
 // The saved connections (connections.json): load, add and remove nodes, every write atomic and serialized.
 // An invalid file is reported and left alone: the person's connections are never overwritten silently.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../node-agent/src/api';
 import { CONFIG_FILES, ConnectionsFile, nodeKey, type NodeKey, type SavedCluster, type SavedNode } from './config-schema';
 import { writeFileAtomic } from '../../node-agent/src/fs/atomic-file';
+import { readJsonFile } from '../../node-agent/src/fs/json-file';
 
 const EMPTY: ConnectionsFile = { version: 1, clusters: [] };
 
@@ -37,26 +37,7 @@ export interface FoundNode {
 /** Reads connections.json, failing with a message that names the file when it is not valid. */
 export const readConnectionsFile = async (configDir: string): Promise<ConnectionsFile> => {
   const path = join(configDir, CONFIG_FILES.connections);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return structuredClone(EMPTY);
-    throw new AppError('internal-error', `cannot read ${CONFIG_FILES.connections} in ${configDir}: ${(error as Error).message}`);
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw invalidFile(configDir, (error as Error).message);
-  }
-  const parsed = ConnectionsFile.safeParse(raw);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0];
-    const where = first && first.path.length > 0 ? `${first.path.join('.')}: ` : '';
-    throw invalidFile(configDir, `${where}${first?.message ?? 'unexpected content'}`);
-  }
-  return parsed.data;
+  return (await readJsonFile(path, ConnectionsFile, (reason) => invalidFile(configDir, reason))) ?? structuredClone(EMPTY);
 };
 
 const invalidFile = (configDir: string, reason: string) =>

@@ -1,38 +1,30 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppError, type EventMessage, type NodeStatus } from '../../node-agent/src/api';
 import type { AppMethodName } from './app-api';
+import { failure } from './__fixtures__/test-support';
 import { createCore, provisionalName, type HyperdeskCore } from './core';
 import type { InventoryPatch } from './inventory-schema';
-import type { NodeSessionHandle, NodeSessionListeners } from './node-session-api';
+import type { NodeSessionHandle } from './node-session-api';
 import { MemorySecretStore } from './secrets-memory';
+import { SessionListeners } from './session-listeners';
+import { tempDirForTest } from '../../node-agent/src/fs/temp-dir';
 
 let dir: string;
 let core: HyperdeskCore | undefined;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hd-core-'));
+  dir = await tempDirForTest('hd-core-');
 });
 afterEach(async () => {
   await core?.dispose();
   core = undefined;
-  await rm(dir, { recursive: true, force: true });
 });
 
 // No session is started in these tests (no saved node, or none chosen to connect), so no bundle is read.
 const open = async (connect: () => boolean = () => true) => {
   core = await createCore({ configDir: dir, secrets: new MemorySecretStore(), agentBundle: join(dir, 'no-bundle.js') }, { connect });
   return core;
-};
-
-const failure = async (promise: Promise<unknown>): Promise<AppError> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  return error as AppError;
 };
 
 const saveNode = async (cluster = 'lab', name = 'n1') =>
@@ -142,7 +134,7 @@ describe('HyperdeskCore.handle', () => {
 
   it('runs saved nodes through an injected session factory and carries their guests to snapshot and patches', async () => {
     await saveNode();
-    const listeners = { state: new Set<NodeSessionListeners['state']>(), hello: new Set<NodeSessionListeners['hello']>(), event: new Set<NodeSessionListeners['event']>() };
+    const listeners = new SessionListeners();
     const made: string[] = [];
     const session: NodeSessionHandle = {
       key: 'lab/n1',
@@ -151,11 +143,7 @@ describe('HyperdeskCore.handle', () => {
       start: () => undefined,
       reconnect: () => undefined,
       call: () => Promise.reject(new AppError('not-supported', 'not in this test')),
-      on: (event, listener) => {
-        const set = listeners[event] as Set<typeof listener>;
-        set.add(listener);
-        return () => set.delete(listener);
-      },
+      on: (event, listener) => listeners.on(event, listener),
       dispose: () => Promise.resolve(),
     };
     core = await createCore(
@@ -167,7 +155,7 @@ describe('HyperdeskCore.handle', () => {
     core.on('inventory.patch', (patch) => patches.push(patch));
     const data = { vmid: 100, type: 'lxc', name: 'ct100', status: 'running', cpu: 0.5, maxcpu: 1, mem: 1, maxmem: 2, disk: 0, maxdisk: 8, uptime: 5, netin: 0, netout: 0, diskread: 0, diskwrite: 0 };
     const event: EventMessage = { subscription: 's', topic: 'guest.update', revision: 1, epoch: 'e', data };
-    for (const listener of listeners.event) listener(event);
+    listeners.emit('event', event);
     const inventory = await core.handle('inventory.snapshot', {});
     expect(inventory.nodes['lab/n1']?.state).toBe('online');
     expect(inventory.guests).toEqual({ 'lab/n1/100': { ...data, key: 'lab/n1/100', nodeKey: 'lab/n1' } });

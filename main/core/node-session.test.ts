@@ -6,15 +6,15 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AppError, EventMessage } from '../../node-agent/src/api';
+import type { EventMessage } from '../../node-agent/src/api';
 import { runChecked } from '../../node-agent/src/exec/run';
 import { startTestSshd, type TestSshd } from './__fixtures__/test-sshd';
+import { waitForState } from './__fixtures__/session-state';
+import { trustHostKey } from './__fixtures__/test-support';
 import { loadAgentBundle, type AgentBundle } from './agent-bundle';
 import { Backoff } from './backoff';
 import type { SavedNode } from './config-schema';
 import type { SecretStore } from './core-api';
-import { acceptHostKey, probeHostKey } from './host-key-probe';
-import type { ConnectionState } from './inventory-schema';
 import { KnownHosts } from './known-hosts';
 import { NodeSession, type NodeSessionOptions } from './node-session';
 
@@ -57,28 +57,6 @@ const makeSession = (overrides: Partial<NodeSessionOptions> = {}) => {
   return { session, lines, backoff };
 };
 
-/** Resolves when the session is in `state` (now or later); rejects with what it saw at the deadline. */
-const waitForState = (
-  session: NodeSession,
-  state: ConnectionState,
-  timeoutMs = 60_000,
-): Promise<AppError | undefined> =>
-  new Promise((resolve, reject) => {
-    if (session.state === state) return resolve(undefined);
-    const seen: string[] = [];
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`session never became ${state}; saw ${seen.join(' → ')}`));
-    }, timeoutMs);
-    const off = session.on('state', (next, error) => {
-      seen.push(error ? `${next} (${error.message})` : next);
-      if (next !== state) return;
-      clearTimeout(timer);
-      off();
-      resolve(error);
-    });
-  });
-
 /** The daemon install started runs detached; stop it by its pid file. */
 const stopDaemon = async () => {
   const pid = Number((await readFile(join(root, 'run/hyperdesk/agent.pid'), 'utf8').catch(() => '')).trim());
@@ -106,12 +84,7 @@ beforeAll(async () => {
   sshd = await startTestSshd({ config: (dir) => [`SetEnv HYPERDESK_ROOT=${join(dir, 'root')} HYPERDESK_NODE=t1`] });
   root = join(sshd.dir, 'root');
   knownHosts = await KnownHosts.load(join(sshd.dir, 'known_hosts'));
-  await acceptHostKey(
-    '127.0.0.1',
-    sshd.port,
-    knownHosts,
-    (await probeHostKey('127.0.0.1', sshd.port, knownHosts)).fingerprint,
-  );
+  await trustHostKey(knownHosts, sshd.port);
 }, 180_000);
 
 afterAll(async () => {
@@ -211,7 +184,7 @@ describe('NodeSession with a real sshd and the real agent', { timeout: 120_000 }
     const error = await waitForState(session, 'host-key-changed');
     expect(error?.details).toMatchObject({ reason: 'host-key-unknown' });
     expect(backoff.pending).toBe(false);
-    await acceptHostKey('127.0.0.1', sshd.port, fresh, (await probeHostKey('127.0.0.1', sshd.port, fresh)).fingerprint);
+    await trustHostKey(fresh, sshd.port);
     session.reconnect();
     await waitForState(session, 'online');
     await session.dispose();

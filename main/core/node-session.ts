@@ -21,6 +21,7 @@ import type { SecretStore } from './core-api';
 import type { ConnectionState } from './inventory-schema';
 import type { KnownHosts } from './known-hosts';
 import type { AuthPrompter, NodeSessionHandle, NodeSessionListeners } from './node-session-api';
+import { SessionListeners } from './session-listeners';
 import { openSsh, type SshConnection } from './ssh-connection';
 import { APP_VERSION } from './version';
 
@@ -66,11 +67,9 @@ export class NodeSession implements NodeSessionHandle {
   private current: ConnectionState = 'offline';
   private currentError: AppError | undefined;
   private currentHello: Hello | undefined;
-  private readonly listeners: { [E in keyof NodeSessionListeners]: Set<NodeSessionListeners[E]> } = {
-    state: new Set(),
-    hello: new Set(),
-    event: new Set(),
-  };
+  private readonly listeners = new SessionListeners((event, error) =>
+    this.log(`a ${event} listener failed: ${(error as Error).message}`),
+  );
   private readonly backoff: Backoff;
   private readonly topics: Topic[];
   private started = false;
@@ -122,9 +121,7 @@ export class NodeSession implements NodeSessionHandle {
   }
 
   on<E extends keyof NodeSessionListeners>(event: E, listener: NodeSessionListeners[E]): () => void {
-    const set = this.listeners[event] as Set<NodeSessionListeners[E]>;
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.listeners.on(event, listener);
   }
 
   async dispose(): Promise<void> {
@@ -136,28 +133,18 @@ export class NodeSession implements NodeSessionHandle {
     attempt?.abort.abort();
     this.teardown();
     await attempt?.done;
-    for (const set of Object.values(this.listeners)) set.clear();
+    this.listeners.clear();
   }
 
   private log(line: string): void {
     this.options.log?.(`${this.key}: ${line}`);
   }
 
-  private emit<E extends keyof NodeSessionListeners>(event: E, ...args: Parameters<NodeSessionListeners[E]>): void {
-    for (const listener of [...this.listeners[event]]) {
-      try {
-        (listener as (...a: Parameters<NodeSessionListeners[E]>) => void)(...args);
-      } catch (error) {
-        this.log(`a ${event} listener failed: ${(error as Error).message}`);
-      }
-    }
-  }
-
   private setState(state: ConnectionState, error?: AppError): void {
     if (state === this.current && error?.message === this.currentError?.message) return;
     this.current = state;
     this.currentError = error;
-    this.emit('state', state, error);
+    this.listeners.emit('state', state, error);
   }
 
   /** Close the bridge and the SSH connection of the current attempt, if any. */
@@ -213,14 +200,14 @@ export class NodeSession implements NodeSessionHandle {
       if (this.stale(generation)) return;
       const bridge = this.bridge!;
       bridge.rpc.onEvent((event) => {
-        if (!this.stale(generation)) this.emit('event', event);
+        if (!this.stale(generation)) this.listeners.emit('event', event);
       });
       await bridge.rpc.call('events.subscribe', { topics: this.topics }, { timeoutMs: HELLO_TIMEOUT_MS });
       if (this.stale(generation)) return;
       this.currentHello = hello;
       this.backoff.reset();
       this.setState('online');
-      this.emit('hello', hello);
+      this.listeners.emit('hello', hello);
     } catch (error) {
       if (this.stale(generation)) return;
       const appError = AppError.from(error);

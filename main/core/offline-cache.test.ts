@@ -1,18 +1,17 @@
-import { mkdtemp, readFile, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NodeStatus } from '../../node-agent/src/api';
 import type { NodeEntry } from './inventory-schema';
 import { OfflineCache } from './offline-cache';
+import { tempDirForTest } from '../../node-agent/src/fs/temp-dir';
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hd-cache-'));
+  dir = await tempDirForTest('hd-cache-');
 });
-afterEach(async () => {
+afterEach(() => {
   vi.useRealTimers();
-  await rm(dir, { recursive: true, force: true });
 });
 
 const status = (node: string, uptime: number): NodeStatus => ({

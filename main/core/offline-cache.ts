@@ -1,11 +1,12 @@
 // The last-known state of every cluster (cache/<clusterId>.json), so an offline node or an offline app still
 // shows each node's status with its "as of" time. Best effort: a bad cache file is ignored, never fatal.
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError, NodeStatus } from '../../node-agent/src/api';
 import { CONFIG_FILES, NodeKeySchema } from './config-schema';
 import { writeFileAtomic } from '../../node-agent/src/fs/atomic-file';
+import { readJsonFile } from '../../node-agent/src/fs/json-file';
 import type { NodeEntry } from './inventory-schema';
 
 export const CachedNode = z.object({
@@ -88,13 +89,8 @@ export class OfflineCache {
       return found;
     }
     for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
-      let file: CacheFile;
-      try {
-        file = CacheFile.parse(JSON.parse(await readFile(join(this.dir, name), 'utf8')));
-      } catch {
-        continue;
-      }
-      if (`${file.cluster}.json` !== name) continue;
+      const file = await readJsonFile(join(this.dir, name), CacheFile).catch(() => undefined);
+      if (!file || `${file.cluster}.json` !== name) continue;
       const state = this.stateOf(file.cluster);
       for (const node of file.nodes) {
         if (node.cluster !== file.cluster) continue;

@@ -1,10 +1,10 @@
 // UI preferences (preferences.json): theme and language, defaults filled in, every write atomic and serialized.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../node-agent/src/api';
 import { Preferences } from './app-api';
 import { CONFIG_FILES } from './config-schema';
 import { writeFileAtomic } from '../../node-agent/src/fs/atomic-file';
+import { readJsonFile } from '../../node-agent/src/fs/json-file';
 
 export class PreferencesStore {
   private queue: Promise<unknown> = Promise.resolve();
@@ -17,18 +17,8 @@ export class PreferencesStore {
   /** Missing file: defaults. Invalid file: AppError('invalid-params') naming it (never overwritten silently). */
   static async load(configDir: string): Promise<PreferencesStore> {
     const path = join(configDir, CONFIG_FILES.preferences);
-    let raw: unknown = {};
-    try {
-      raw = JSON.parse(await readFile(path, 'utf8'));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw invalid(configDir, (error as Error).message);
-    }
-    const parsed = Preferences.safeParse(raw);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      throw invalid(configDir, `${first?.path.join('.') ?? ''}: ${first?.message ?? 'unexpected content'}`);
-    }
-    return new PreferencesStore(path, parsed.data);
+    const saved = await readJsonFile(path, Preferences, (reason) => invalid(configDir, reason));
+    return new PreferencesStore(path, saved ?? Preferences.parse({}));
   }
 
   get(): Preferences {

@@ -9,11 +9,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FAKE_NODE, makeFakeRuntimes } from './__fixtures__/fake-runtime';
 import { startTestSshd, type TestSshd } from './__fixtures__/test-sshd';
-import { failure, trustHostKey } from './__fixtures__/test-support';
-import { KnownHosts } from './known-hosts';
+import { connectToTestSshd, failure } from './__fixtures__/test-support';
 import { loadCarriedRuntimes, type CarriedRuntime } from './runtime-bundle';
 import { installCarriedRuntime, runtimePaths } from './runtime-deploy';
-import { openSsh, type SshConnection } from './ssh-connection';
+import type { SshConnection } from './ssh-connection';
 
 let sshd: TestSshd;
 let conn: SshConnection;
@@ -26,16 +25,7 @@ beforeAll(async () => {
   runtimesDir = await mkdtemp(join(tmpdir(), 'hd-runtime-deploy-'));
   await makeFakeRuntimes(runtimesDir);
   runtime = (await loadCarriedRuntimes(runtimesDir))!.runtimes[0]!;
-  const knownHosts = await KnownHosts.load(join(sshd.dir, 'known_hosts'));
-  await trustHostKey(knownHosts, sshd.port);
-  conn = await openSsh({
-    host: '127.0.0.1',
-    port: sshd.port,
-    user: 'root',
-    auth: { method: 'key', keyPath: sshd.clientKeyPath },
-    knownHosts,
-    nodeKey: 'test/runtime',
-  });
+  conn = await connectToTestSshd(sshd, 'test/runtime');
 }, 30_000);
 
 afterAll(async () => {

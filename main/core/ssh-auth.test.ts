@@ -7,23 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../node-agent/src/api';
 import { run, runChecked } from '../../node-agent/src/exec/run';
 import { startTestSshd, type TestSshd } from './__fixtures__/test-sshd';
-import { acceptHostKey, probeHostKey } from './host-key-probe';
+import { failure, trustHostKey } from './__fixtures__/test-support';
 import { KnownHosts } from './known-hosts';
 import type { AuthPromptRequest } from './node-session-api';
 import { openSsh, type SshOptions } from './ssh-connection';
-
-const failure = async (promise: Promise<unknown>): Promise<AppError> => {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected a failure');
-};
 
 describe('keyboard-interactive with several rounds (ssh2 server)', { timeout: 30_000 }, () => {
   let dir: string;
@@ -56,8 +45,7 @@ describe('keyboard-interactive with several rounds (ssh2 server)', { timeout: 30
       server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
     );
     knownHosts = await KnownHosts.load(join(dir, 'known_hosts'));
-    const info = await probeHostKey('127.0.0.1', port, knownHosts);
-    await acceptHostKey('127.0.0.1', port, knownHosts, info.fingerprint);
+    await trustHostKey(knownHosts, port);
   });
 
   afterAll(async () => {
@@ -154,8 +142,7 @@ describe('password and PAM keyboard-interactive (real sshd, throwaway user)', { 
       config: ['PasswordAuthentication yes', 'KbdInteractiveAuthentication yes', `AllowUsers ${user}`],
     });
     knownHosts = await KnownHosts.load(join(sshd.dir, 'known_hosts'));
-    const info = await probeHostKey('127.0.0.1', sshd.port, knownHosts);
-    await acceptHostKey('127.0.0.1', sshd.port, knownHosts, info.fingerprint);
+    await trustHostKey(knownHosts, sshd.port);
   }, 60_000);
 
   afterAll(async () => {

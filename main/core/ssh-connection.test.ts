@@ -5,9 +5,10 @@ import { readFile, writeFile, appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ClientChannel } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '../../node-agent/src/api';
+import type { AppError } from '../../node-agent/src/api';
 import { run, runChecked } from '../../node-agent/src/exec/run';
 import { startTestSshd, type TestSshd } from './__fixtures__/test-sshd';
+import { failure } from './__fixtures__/test-support';
 import { acceptHostKey, hostKeyAlgorithms, probeHostKey } from './host-key-probe';
 import { KnownHosts } from './known-hosts';
 import { openSsh, type SshConnection, type SshOptions } from './ssh-connection';
@@ -34,16 +35,6 @@ const connect = async (overrides: Partial<SshOptions> = {}) => {
   const conn = await openSsh(options(overrides));
   opened.push(conn);
   return conn;
-};
-
-const failure = async (promise: Promise<unknown>): Promise<AppError> => {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(AppError);
-    return error as AppError;
-  }
-  throw new Error('expected a failure');
 };
 
 /** Run a command on a channel: stdout, stderr and the exit code. */

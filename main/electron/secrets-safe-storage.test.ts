@@ -1,11 +1,11 @@
 // Electron's safeStorage cannot run here (no Electron binary, no keychain); the cipher below is a reversible
 // stand-in, so this tests the store's file format, atomic updates and the no-keychain fallback.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppError } from '../../node-agent/src/api/errors';
 import { NO_KEYCHAIN_MESSAGE, SafeStorageSecretStore, type KeychainCipher } from './secrets-safe-storage';
+import { tempDirForTest } from '../../node-agent/src/fs/temp-dir';
 
 const cipher = (available = true, backend = 'gnome_libsecret'): KeychainCipher => ({
   isEncryptionAvailable: () => available,
@@ -21,11 +21,8 @@ const cipher = (available = true, backend = 'gnome_libsecret'): KeychainCipher =
 let dir: string;
 let file: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hd-secrets-'));
+  dir = await tempDirForTest('hd-secrets-');
   file = join(dir, 'secrets.json');
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('SafeStorageSecretStore (stand-in cipher: safeStorage cannot run here)', () => {

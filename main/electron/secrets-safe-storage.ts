@@ -1,9 +1,9 @@
 // Secrets through the OS keychain: Electron safeStorage encrypts, <userData>/secrets.json keeps the ciphertext.
 // Without a real keychain the secret is refused for disk and kept for this session only.
-import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../../node-agent/src/api/errors';
 import { writeFileAtomic } from '../../node-agent/src/fs/atomic-file';
+import { readJsonFile } from '../../node-agent/src/fs/json-file';
 import type { SecretStore } from '../core/core-api';
 
 /** The part of Electron's safeStorage this store uses; main.ts passes electron's own object. */
@@ -76,21 +76,8 @@ export class SafeStorageSecretStore implements SecretStore {
   }
 
   private async read(): Promise<SecretsFile> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, secrets: {} };
-      throw error;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const parsed = SecretsFile.safeParse(json);
-    if (!parsed.success) throw new AppError('internal-error', `${this.file} is not a Hyperdesk secrets file — move it aside and enter the secrets again`);
-    return parsed.data;
+    const notOurs = () =>
+      new AppError('internal-error', `${this.file} is not a Hyperdesk secrets file — move it aside and enter the secrets again`);
+    return (await readJsonFile(this.file, SecretsFile, notOurs)) ?? { version: 1, secrets: {} };
   }
 }

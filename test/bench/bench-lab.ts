@@ -1,19 +1,21 @@
 // The lab the benchmarks run against: one node with the agent, saved in a throwaway config dir as the app
 // would save it, plus what every benchmark needs from it (ssh arguments, a connected NodeSession, a core).
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../../node-agent/src/api/errors';
 import { agentPaths } from '../../node-agent/src/daemon/paths';
 import { loadAgentBundle, type AgentBundle } from '../../main/core/agent-bundle';
-import { CONFIG_FILES, ConnectionsFile, nodeKey, type NodeKey, type SavedNode } from '../../main/core/config-schema';
+import { CONFIG_FILES, nodeKey, type NodeKey, type SavedNode } from '../../main/core/config-schema';
+import { readConnectionsFile } from '../../main/core/config-store';
 import { createCore, type HyperdeskCore } from '../../main/core/core';
-import type { ConnectionState } from '../../main/core/inventory-schema';
+import { waitForState } from '../../main/core/__fixtures__/session-state';
 import { KnownHosts } from '../../main/core/known-hosts';
 import { NodeSession } from '../../main/core/node-session';
 import { MemorySecretStore } from '../../main/core/secrets-memory';
 import { labStatusOf, labUp, type Lab, type LabNode } from '../lab/lab-api';
 import { CLUSTER_ID, nodeEnv, repoRoot } from '../lab/lab-layout';
+import { labSshOptions } from '../integration/helpers';
 
 const CONNECT_TIMEOUT_MS = 60_000;
 
@@ -51,28 +53,6 @@ const refuseRunningLab = async (): Promise<void> => {
 
 export const bundlePath = (): string => join(repoRoot(), 'dist/agent/hyperdesk-agent.js');
 
-const waitOnline = (session: NodeSession, timeoutMs: number): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (session.state === 'online') return resolve();
-    const seen: string[] = [];
-    const timer = setTimeout(() => {
-      off();
-      reject(
-        new AppError(
-          'timeout',
-          `node ${session.key} did not come online within ${timeoutMs} ms (saw ${seen.join(' → ') || 'nothing'})`,
-        ),
-      );
-    }, timeoutMs);
-    const off = session.on('state', (state: ConnectionState, error) => {
-      seen.push(error ? `${state} (${error.message})` : state);
-      if (state !== 'online') return;
-      clearTimeout(timer);
-      off();
-      resolve();
-    });
-  });
-
 /** Poll the core's inventory until the node is online, or fail naming the state it is stuck in. */
 const waitCoreOnline = async (core: HyperdeskCore, key: NodeKey, timeoutMs: number): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
@@ -108,7 +88,7 @@ export const benchLabUp = async (log: (line: string) => void, signal?: AbortSign
   };
   try {
     const node = lab.nodes[0]!;
-    const saved = ConnectionsFile.parse(JSON.parse(await readFile(join(configDir, CONFIG_FILES.connections), 'utf8')));
+    const saved = await readConnectionsFile(configDir);
     const savedNode = saved.clusters.find((c) => c.id === CLUSTER_ID)?.nodes.find((n) => n.name === node.name);
     if (!savedNode) throw new AppError('not-found', `the lab saved no node ${node.name} in ${configDir}`);
     // Loaded after labUp, which may have rebuilt dist/agent: the session must carry the bundle the node runs.
@@ -126,24 +106,7 @@ export const benchLabUp = async (log: (line: string) => void, signal?: AbortSign
       savedNode,
       agentSocket: agentPaths(nodeEnv(node)).socket,
       sshTarget: `root@${node.address}`,
-      sshOptions: () => [
-        '-F',
-        '/dev/null',
-        '-i',
-        lab.clientKey,
-        '-o',
-        'IdentitiesOnly=yes',
-        '-o',
-        'BatchMode=yes',
-        '-o',
-        `UserKnownHostsFile=${knownHostsPath}`,
-        '-o',
-        'GlobalKnownHostsFile=/dev/null',
-        '-o',
-        'StrictHostKeyChecking=yes',
-        '-o',
-        'ConnectTimeout=5',
-      ],
+      sshOptions: () => labSshOptions(lab, knownHostsPath),
       openSession: async (topics) => {
         const session = new NodeSession({
           key,
@@ -157,7 +120,7 @@ export const benchLabUp = async (log: (line: string) => void, signal?: AbortSign
         });
         sessions.add(session);
         session.start();
-        await waitOnline(session, CONNECT_TIMEOUT_MS);
+        await waitForState(session, 'online', CONNECT_TIMEOUT_MS);
         return session;
       },
       openCore: async () => {

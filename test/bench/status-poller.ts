@@ -12,6 +12,7 @@ import type { CallOptions } from '../../node-agent/src/rpc/client';
 import type { NodeKey } from '../../main/core/config-schema';
 import type { ConnectionState } from '../../main/core/inventory-schema';
 import type { NodeSessionHandle, NodeSessionListeners } from '../../main/core/node-session-api';
+import { SessionListeners } from '../../main/core/session-listeners';
 
 /** PVE's UpdateStore interval in its web UI (pvestatd itself samples only every 10 s). */
 export const PVE_POLL_INTERVAL_MS = 3_000;
@@ -20,11 +21,7 @@ export type Caller = <M extends MethodName>(method: M, params: Params<M>, option
 
 export class StatusPoller implements NodeSessionHandle {
   readonly hello: Hello | undefined = undefined;
-  private readonly listeners: { [E in keyof NodeSessionListeners]: Set<NodeSessionListeners[E]> } = {
-    state: new Set(),
-    hello: new Set(),
-    event: new Set(),
-  };
+  private readonly listeners = new SessionListeners();
   private timer: NodeJS.Timeout | undefined;
   private revision = 0;
   private readonly sent = new Map<number, number>();
@@ -63,16 +60,14 @@ export class StatusPoller implements NodeSessionHandle {
   }
 
   on<E extends keyof NodeSessionListeners>(event: E, listener: NodeSessionListeners[E]): () => void {
-    const set = this.listeners[event] as Set<NodeSessionListeners[E]>;
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.listeners.on(event, listener);
   }
 
   dispose(): Promise<void> {
     this.disposed = true;
     clearInterval(this.timer);
     this.timer = undefined;
-    for (const set of Object.values(this.listeners)) set.clear();
+    this.listeners.clear();
     return Promise.resolve();
   }
 
@@ -90,7 +85,7 @@ export class StatusPoller implements NodeSessionHandle {
           epoch: 'poll',
           data: status,
         };
-        for (const listener of [...this.listeners.event]) listener(event);
+        this.listeners.emit('event', event);
       },
       (error: unknown) => this.failures.push(AppError.from(error).message),
     );

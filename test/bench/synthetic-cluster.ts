@@ -3,7 +3,8 @@
 import { AppError } from '../../node-agent/src/api';
 import type { NodeKey, SavedNode } from '../../main/core/config-schema';
 import type { NodeSessionHandle } from '../../main/core/node-session-api';
-import { random, SyntheticNode } from './synthetic-node';
+import { random } from '../../renderer/src/dev/seeded-random';
+import { SyntheticNode } from './synthetic-node';
 
 export interface SyntheticClusterOptions {
   cluster: string;

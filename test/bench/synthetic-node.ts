@@ -15,20 +15,9 @@ import {
 import type { NodeKey } from '../../main/core/config-schema';
 import type { ConnectionState } from '../../main/core/inventory-schema';
 import type { NodeSessionHandle, NodeSessionListeners } from '../../main/core/node-session-api';
+import { SessionListeners } from '../../main/core/session-listeners';
 
 const GiB = 1024 ** 3;
-
-/** A small seeded PRNG (mulberry32). */
-export const random = (seed: number): (() => number) => {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
 
 const ROLES = ['web', 'db', 'cache', 'worker', 'ci', 'proxy', 'mail', 'build'] as const;
 
@@ -70,11 +59,7 @@ export class SyntheticNode implements NodeSessionHandle {
   private readonly epoch = randomUUID();
   private revision = 0;
   private disposed = false;
-  private readonly listeners = {
-    state: new Set<NodeSessionListeners['state']>(),
-    hello: new Set<NodeSessionListeners['hello']>(),
-    event: new Set<NodeSessionListeners['event']>(),
-  };
+  private readonly listeners = new SessionListeners();
 
   constructor(
     readonly key: NodeKey,
@@ -98,7 +83,7 @@ export class SyntheticNode implements NodeSessionHandle {
         node: this.name,
         capabilities: ['node.metrics', 'events'],
       };
-      for (const listener of this.listeners.hello) listener(this.hello);
+      this.listeners.emit('hello', this.hello);
       this.emit('node.status', this.status());
       for (const guest of this.guests) this.emit('guest.update', guest);
     });
@@ -112,9 +97,7 @@ export class SyntheticNode implements NodeSessionHandle {
   }
 
   on<E extends keyof NodeSessionListeners>(event: E, listener: NodeSessionListeners[E]): () => void {
-    const set = this.listeners[event] as Set<NodeSessionListeners[E]>;
-    set.add(listener);
-    return () => set.delete(listener);
+    return this.listeners.on(event, listener);
   }
 
   dispose(): Promise<void> {
@@ -157,7 +140,7 @@ export class SyntheticNode implements NodeSessionHandle {
 
   private setState(state: ConnectionState): void {
     this.state = state;
-    for (const listener of this.listeners.state) listener(state, undefined);
+    this.listeners.emit('state', state, undefined);
   }
 
   private emit(topic: Topic, data: unknown): void {
@@ -169,6 +152,6 @@ export class SyntheticNode implements NodeSessionHandle {
       epoch: this.epoch,
       data,
     };
-    for (const listener of this.listeners.event) listener(event);
+    this.listeners.emit('event', event);
   }
 }

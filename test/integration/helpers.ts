@@ -1,8 +1,11 @@
-// Small helpers the integration tests share: run the built hdctl, talk raw JSON-RPC to a node's bridge over OpenSSH.
+// Small helpers the integration tests (and the benchmarks) share: run the built hdctl, log in to a lab node with
+// OpenSSH, talk raw JSON-RPC to a node's bridge over it.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { run, runChecked, type RunResult } from '../../node-agent/src/exec/run';
 import { remoteAgentCommand } from '../../node-agent/src/daemon/paths';
+import { join } from 'node:path';
+import { CONFIG_FILES } from '../../main/core/config-schema';
 import type { Lab } from '../lab/lab-api';
 
 export const ensureBuilt = async (): Promise<void> => {
@@ -20,11 +23,23 @@ export const hdctlJson = async <T>(configDir: string, ...args: string[]): Promis
   return JSON.parse(result.stdout) as T;
 };
 
-const sshArgs = (lab: Lab, configDir: string, address: string) => [
+/**
+ * OpenSSH client options that log in to a lab node as the app does: the lab's client key and the host keys the app
+ * saved (strictly), and nothing of the person's own ~/.ssh (config, agent keys, known hosts).
+ */
+export const labSshOptions = (lab: Pick<Lab, 'clientKey'>, knownHostsPath: string): string[] => [
+  '-F', '/dev/null',
   '-i', lab.clientKey,
-  '-o', `UserKnownHostsFile=${configDir}/known_hosts`,
-  '-o', 'StrictHostKeyChecking=yes',
+  '-o', 'IdentitiesOnly=yes',
   '-o', 'BatchMode=yes',
+  '-o', `UserKnownHostsFile=${knownHostsPath}`,
+  '-o', 'GlobalKnownHostsFile=/dev/null',
+  '-o', 'StrictHostKeyChecking=yes',
+  '-o', 'ConnectTimeout=5',
+];
+
+const sshArgs = (lab: Lab, configDir: string, address: string) => [
+  ...labSshOptions(lab, join(configDir, CONFIG_FILES.knownHosts)),
   `root@${address}`,
 ];
 

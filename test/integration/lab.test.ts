@@ -9,32 +9,12 @@ import { isAppError } from '../../node-agent/src/api/errors';
 import { run } from '../../node-agent/src/exec/run';
 import { labUp, type Lab } from '../lab/lab-api';
 import { isAlive, namespacePids } from '../lab/processes';
+import { labSshOptions } from './helpers';
 
 const ssh = (lab: Lab, configDir: string, address: string, ...command: string[]) =>
-  run(
-    'ssh',
-    [
-      '-F',
-      '/dev/null',
-      '-i',
-      lab.clientKey,
-      '-o',
-      'IdentitiesOnly=yes',
-      '-o',
-      'BatchMode=yes',
-      '-o',
-      `UserKnownHostsFile=${join(configDir, 'known_hosts')}`,
-      '-o',
-      'GlobalKnownHostsFile=/dev/null',
-      '-o',
-      'StrictHostKeyChecking=yes',
-      '-o',
-      'ConnectTimeout=5',
-      `root@${address}`,
-      ...command,
-    ],
-    { timeoutMs: 20_000 },
-  );
+  run('ssh', [...labSshOptions(lab, join(configDir, 'known_hosts')), `root@${address}`, ...command], {
+    timeoutMs: 20_000,
+  });
 
 const labNamespaces = async (): Promise<string[]> =>
   (await run('ip', ['netns', 'list'])).stdout

@@ -1,10 +1,10 @@
 // state.json: everything a lab made (namespaces, host link, processes, dirs), written before each thing is
 // made, so `down` removes exactly that, even after an `up` that failed half-way.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { AppError } from '../../node-agent/src/api/errors';
 import { writeFileAtomic } from '../../node-agent/src/fs/atomic-file';
+import { readJsonFile } from '../../node-agent/src/fs/json-file';
 
 const Resource = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('namespace'), name: z.string().min(1) }),
@@ -46,28 +46,11 @@ export type LabState = z.infer<typeof LabState>;
 export const statePath = (stateDir: string): string => join(stateDir, 'state.json');
 
 /** The recorded lab, or undefined when none is up under this state dir. */
-export const readLabState = async (stateDir: string): Promise<LabState | undefined> => {
-  let text: string;
-  try {
-    text = await readFile(statePath(stateDir), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  const parsed = LabState.safeParse(json);
-  if (!parsed.success) {
-    throw new AppError(
-      'protocol-error',
-      `${statePath(stateDir)} is not a lab state file — remove the lab with \`npm run lab -- down --force\``,
-    );
-  }
-  return parsed.data;
+export const readLabState = (stateDir: string): Promise<LabState | undefined> => {
+  const path = statePath(stateDir);
+  const notLabState = () =>
+    new AppError('protocol-error', `${path} is not a lab state file — remove the lab with \`npm run lab -- down --force\``);
+  return readJsonFile(path, LabState, notLabState);
 };
 
 /**

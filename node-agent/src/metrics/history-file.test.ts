@@ -1,10 +1,10 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetricsPoint } from '../api/node';
 import { MetricsHistory, METRIC_FIELDS } from './history';
 import { decodeHistory, encodeHistory, historyFile, loadHistory, saveHistory } from './history-file';
+import { tempDirForTest } from '../fs/temp-dir';
 
 const T0 = Math.floor(1_700_000_000_000 / 1_800_000) * 1_800_000;
 
@@ -30,10 +30,7 @@ const everything = (h: MetricsHistory) =>
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hd-metrics-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = await tempDirForTest('hd-metrics-');
 });
 
 describe('history file', () => {

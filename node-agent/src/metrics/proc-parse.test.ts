@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   countedInterfaces,
+  diskIo,
   fsUsage,
   isWholeDisk,
+  nodeTraffic,
   parseCpuinfo,
   parseDiskstats,
   parseLoadavg,
@@ -15,10 +15,7 @@ import {
   sumDiskIo,
   sumNodeTraffic,
 } from './proc-parse';
-
-// Captured from this machine's /proc (net-dev.pve*.txt: /proc/net/dev inside a throwaway network namespace
-// wired like a PVE node: vmbr0 with port eno1, tap100i0, a firewall bridge fwbr101i0 and container veth101i0).
-const fixture = (name: string) => readFileSync(join(import.meta.dirname, '__fixtures__', name), 'utf8');
+import { fixture } from './__fixtures__/captured';
 
 describe('parseProcStat', () => {
   it('sums the aggregate cpu line, idle = idle + iowait, guest time not counted twice', () => {
@@ -121,6 +118,11 @@ describe('network traffic', () => {
     expect(sumNodeTraffic(parseNetDev(fixture('net-dev.txt')))).toEqual({ rx: 562807761, tx: 1402346 });
   });
 
+  it('reads the node traffic straight from the text, as the two steps do', () => {
+    expect(nodeTraffic(fixture('net-dev.pve.txt'))).toEqual({ rx: 516, tx: 2890 });
+    expect(nodeTraffic(fixture('net-dev.txt'))).toEqual({ rx: 562807761, tx: 1402346 });
+  });
+
   it('falls back to the vmbr bridges when no physical NIC exists (a lab node whose uplink is a veth)', () => {
     const counters = parseNetDev(fixture('net-dev.pve.txt')).filter((c) => c.name !== 'eno1');
     expect(sumNodeTraffic(counters)).toEqual({ rx: 1916, tx: 986 });
@@ -146,6 +148,11 @@ describe('disk I/O', () => {
     expect(disks).toHaveLength(10);
     expect(sumDiskIo(disks, sysBlock)).toEqual({ read: 1963738 * 512, write: 4426752 * 512 });
     expect(sumDiskIo(disks)).toEqual({ read: 1963738 * 512, write: 4426752 * 512 });
+  });
+
+  it('reads the disk I/O straight from the text, with or without the /sys/block listing', () => {
+    expect(diskIo(fixture('diskstats.later.txt'), sysBlock)).toEqual({ read: 2095002 * 512, write: 4557952 * 512 });
+    expect(diskIo(fixture('diskstats.txt'))).toEqual({ read: 1963738 * 512, write: 4426752 * 512 });
   });
 
   // Hand-written lines in the kernel's format (this machine has no partitions): the naming rules under test.

@@ -135,6 +135,9 @@ export const sumNodeTraffic = (counters: readonly NetCounters[]): { rx: number; 
   return { rx, tx };
 };
 
+/** The node's traffic straight from the text of /proc/net/dev. */
+export const nodeTraffic = (netDev: string): { rx: number; tx: number } => sumNodeTraffic(parseNetDev(netDev));
+
 export interface DiskCounters {
   name: string;
   /** Sectors in /proc/diskstats are always 512 bytes, whatever the device's sector size. */
@@ -187,6 +190,10 @@ export const sumDiskIo = (
   }
   return { read, write };
 };
+
+/** The node's disk I/O straight from the text of /proc/diskstats (and the /sys/block listing, when there is one). */
+export const diskIo = (diskstats: string, wholeDisks?: ReadonlySet<string>): { read: number; write: number } =>
+  sumDiskIo(parseDiskstats(diskstats), wholeDisks);
 
 export interface FsUsage {
   total: number;

@@ -1,10 +1,9 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ProcReader } from './proc-reader';
-
-const fixtures = join(import.meta.dirname, '__fixtures__');
+import { FIXTURES_DIR as fixtures } from './__fixtures__/captured';
+import { tempDirForTest } from '../fs/temp-dir';
 
 let dir: string;
 let proc: string;
@@ -12,7 +11,7 @@ let sysBlock: string;
 
 /** A /proc-shaped folder of captured files, so the reader's file handling runs for real. */
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hd-proc-'));
+  dir = await tempDirForTest('hd-proc-');
   proc = join(dir, 'proc');
   sysBlock = join(dir, 'sys-block');
   await mkdir(join(proc, 'net'), { recursive: true });
@@ -21,9 +20,6 @@ beforeEach(async () => {
   await copyFile(join(fixtures, 'net-dev.pve.txt'), join(proc, 'net', 'dev'));
   for (const disk of (await readFile(join(fixtures, 'sys-block.txt'), 'utf8')).split('\n').filter(Boolean))
     await mkdir(join(sysBlock, disk), { recursive: true });
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
 });
 
 describe('ProcReader', () => {

@@ -4,16 +4,14 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
+  diskIo,
   fsUsage,
+  nodeTraffic,
   parseCpuinfo,
-  parseDiskstats,
   parseLoadavg,
   parseMeminfo,
-  parseNetDev,
   parseProcStat,
   parseUptime,
-  sumDiskIo,
-  sumNodeTraffic,
   type CpuInfo,
 } from './proc-parse';
 import type { RawReading } from './sample';
@@ -79,10 +77,8 @@ export class ProcReader {
       this.guard('meminfo', base.memory, async () => parseMeminfo(await proc('meminfo'))),
       this.guard('loadavg', base.loadavg, async () => parseLoadavg(await proc('loadavg'))),
       this.guard('uptime', base.uptime, async () => parseUptime(await proc('uptime'))),
-      this.guard('net', base.net, async () => sumNodeTraffic(parseNetDev(await proc('net/dev')))),
-      this.guard('disk', base.disk, async () =>
-        sumDiskIo(parseDiskstats(await proc('diskstats')), await this.wholeDisks()),
-      ),
+      this.guard('net', base.net, async () => nodeTraffic(await proc('net/dev'))),
+      this.guard('disk', base.disk, async () => diskIo(await proc('diskstats'), await this.wholeDisks())),
       this.guard('rootfs', base.rootfs, async () => fsUsage(await statfs(this.options.root))),
     ]);
     return { time: this.now(), mono: performance.now(), cpu, memory, loadavg, uptime, net, disk, rootfs };

@@ -1,22 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MetricsPoint, NodeStatus } from '../api/node';
 import { AGENT_VERSION } from '../version';
-import {
-  parseDiskstats,
-  parseLoadavg,
-  parseMeminfo,
-  parseNetDev,
-  parseProcStat,
-  parseUptime,
-  sumDiskIo,
-  sumNodeTraffic,
-} from './proc-parse';
+import { diskIo, nodeTraffic, parseLoadavg, parseMeminfo, parseProcStat, parseUptime } from './proc-parse';
 import { cpuBusy, nodeIdentity, toMetricsPoint, toSample, type RawReading } from './sample';
-
-const fixture = (name: string) => readFileSync(join(import.meta.dirname, '__fixtures__', name), 'utf8');
+import { fixture } from './__fixtures__/captured';
 
 /** A reading built from captured files; mono comes from /proc/uptime, which is what the captures share. */
 const reading = (suffix: '' | '.later', time: number): RawReading => {
@@ -28,8 +16,8 @@ const reading = (suffix: '' | '.later', time: number): RawReading => {
     memory: parseMeminfo(fixture('meminfo.txt')),
     loadavg: parseLoadavg(fixture('loadavg.txt')),
     uptime,
-    net: sumNodeTraffic(parseNetDev(fixture(`net-dev.pve${suffix}.txt`))),
-    disk: sumDiskIo(parseDiskstats(fixture(`diskstats${suffix}.txt`))),
+    net: nodeTraffic(fixture(`net-dev.pve${suffix}.txt`)),
+    disk: diskIo(fixture(`diskstats${suffix}.txt`)),
     rootfs: { total: 1000, used: 400, avail: 500 },
   };
 };

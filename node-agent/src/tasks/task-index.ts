@@ -1,30 +1,27 @@
 // The persisted task list (<data>/tasks/index.json): what `task.list` shows after a restart.
 // Writes are coalesced: one in flight, and at most one more carrying every change made meanwhile.
-import { readFile, rename } from 'node:fs/promises';
+import { rename } from 'node:fs/promises';
 import { z } from 'zod';
 import { TaskInfo } from '../api/task';
+import { isAppError } from '../api/errors';
 import { writeFileAtomic } from '../fs/atomic-file';
+import { readJsonFile } from '../fs/json-file';
 
 const IndexFile = z.object({ version: z.literal(1), tasks: z.array(z.unknown()) });
 
 /** Read the index, oldest task first. A missing file is an empty list; a corrupt one is moved aside, not fatal. */
 export const loadTaskIndex = async (path: string, log: (message: string) => void): Promise<TaskInfo[]> => {
-  let text: string;
+  let parsed: z.infer<typeof IndexFile> | undefined;
   try {
-    text = await readFile(path, 'utf8');
+    parsed = await readJsonFile(path, IndexFile);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-  let parsed: z.infer<typeof IndexFile>;
-  try {
-    parsed = IndexFile.parse(JSON.parse(text));
-  } catch {
+    if (!isAppError(error, 'invalid-params')) throw error;
     const aside = `${path}.corrupt-${Date.now()}`;
     await rename(path, aside).catch(() => undefined);
-    log(`the task index ${path} is not readable; moved it to ${aside} and started an empty one`);
+    log(`the task index ${error.message}; moved it to ${aside} and started an empty one`);
     return [];
   }
+  if (!parsed) return [];
   const tasks: TaskInfo[] = [];
   for (const entry of parsed.tasks) {
     const task = TaskInfo.safeParse(entry);

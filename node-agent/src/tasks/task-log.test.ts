@@ -1,21 +1,18 @@
-import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { isAppError } from '../api/errors';
 import { MAX_LOG_LINE_BYTES } from './log-lines';
 import { TaskLogs, taskLogPath } from './task-log';
 import { encodeUpid } from './upid';
+import { tempDirForTest } from '../fs/temp-dir';
 
 const upidAt = (starttime: number, id = '100') =>
   encodeUpid({ node: 'n1', pid: 42, pstart: 4242, starttime, type: 'test', id, user: 'root@pam' });
 
 let dir: string;
 beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'hd-tasklog-'));
-});
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  dir = await tempDirForTest('hd-tasklog-');
 });
 
 describe('task log', () => {

@@ -1,18 +1,7 @@
 // Dev only: deterministic synthetic nodes, statuses, metrics and tasks for the fake window.hyperdesk.
 import type { MetricsPoint, NodeStatus, TaskInfo, Timeframe } from '../../../node-agent/src/api';
 import type { ClusterEntry, ConnectionState, GuestEntry, NodeEntry, TaskEntry } from '../../../main/core/inventory-schema';
-
-/** A small seeded PRNG, so screenshots are the same from run to run. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from './seeded-random';
 
 const GiB = 1024 ** 3;
 const hash = (text: string) => [...text].reduce((h, c) => (Math.imul(h, 31) + c.charCodeAt(0)) >>> 0, 7);

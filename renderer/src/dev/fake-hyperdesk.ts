@@ -13,8 +13,8 @@ import {
   makeNode,
   makeStatus,
   makeTask,
-  random,
 } from './fake-data';
+import { random } from './seeded-random';
 
 export interface FakeOptions {
   /** Extra nodes in a "bulk" cluster, for scrolling tests. */

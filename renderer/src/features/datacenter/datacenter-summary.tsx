@@ -9,6 +9,7 @@ import AddCircleOutlineRounded from '@mui/icons-material/AddCircleOutlineRounded
 import { useAppStore, appStore } from '../../store/store';
 import { useGuestTotals, useRunningTaskCount, useStateCounts, useCluster } from '../../store/selectors';
 import { useT } from '../../i18n/use-t';
+import { PageHeader } from '../../components/page-header';
 import { NodeList } from './node-list';
 
 function Stat({
@@ -66,21 +67,10 @@ export function DatacenterSummary({ clusterId }: { clusterId?: string }) {
 
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%' }}>
-      <Box
-        sx={{
-          px: 2.5,
-          py: 1.5,
-          display: 'flex',
-          alignItems: 'center',
-          gap: 1.5,
-          bgcolor: 'background.paper',
-          borderBottom: 1,
-          borderColor: 'divider',
-        }}
-      >
+      <PageHeader>
         {clusterId === undefined ? <ApartmentRounded color="action" /> : <HubOutlined color="action" />}
         <Typography variant="h6">{title}</Typography>
-      </Box>
+      </PageHeader>
       <Box sx={{ p: 2, display: 'flex', flexDirection: 'column', gap: 1.5, flex: 1, minHeight: 0 }}>
         {loaded && total === 0 && clusterId === undefined ? (
           <Welcome />
