@@ -2,8 +2,7 @@
 // Node.js, a NodeSession installs the pinned runtime from dist/runtimes, content-addressed, and the agent daemon
 // runs on it; a second deployment finds the runtime by its digest and sends nothing. Only one lab can be up per
 // machine, so this file waits until no other is before bringing its own up.
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, readlink, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,7 @@ import { parseProbe, PROBE_COMMAND } from '../../main/core/agent-deploy';
 import { Backoff } from '../../main/core/backoff';
 import type { SecretStore } from '../../main/core/core-api';
 import { acceptHostKey, probeHostKey } from '../../main/core/host-key-probe';
-import type { ConnectionState } from '../../main/core/inventory-schema';
+import { waitForState } from '../../main/core/__fixtures__/session-state';
 import { KnownHosts } from '../../main/core/known-hosts';
 import { NodeSession } from '../../main/core/node-session';
 import { runRemote } from '../../main/core/remote-command';
@@ -21,6 +20,7 @@ import { loadCarriedRuntimes, type CarriedRuntime } from '../../main/core/runtim
 import { runtimePaths } from '../../main/core/runtime-deploy';
 import { openSsh } from '../../main/core/ssh-connection';
 import { AppError } from '../../node-agent/src/api';
+import { sha256File } from '../../node-agent/src/daemon/agent-digest';
 import { agentPaths } from '../../node-agent/src/daemon/paths';
 import { runChecked } from '../../node-agent/src/exec/run';
 import { labUp, type Lab, type LabUpOptions } from '../lab/lab-api';
@@ -59,15 +59,6 @@ const ensureRuntimes = async (): Promise<void> => {
   if (!existsSync(join(repo, 'dist/runtimes/manifest.json')))
     throw new Error('dist/runtimes has no manifest: the build could not fetch the Node.js runtimes (see its warning)');
 };
-
-const sha256File = (path: string): Promise<string> =>
-  new Promise((resolve, reject) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('error', reject)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('end', () => resolve(hash.digest('hex')));
-  });
 
 const noSecrets: SecretStore = {
   get: () => Promise.resolve(undefined),
@@ -129,24 +120,6 @@ const makeSession = (name: string) => {
   return { session, lines };
 };
 
-/** Resolves once the session is in `state`; rejects at the deadline with the states it went through. */
-const waitForState = (session: NodeSession, state: ConnectionState, timeoutMs = 180_000): Promise<void> =>
-  new Promise((resolve, reject) => {
-    if (session.state === state) return resolve();
-    const seen: string[] = [];
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error(`session never became ${state}; saw ${seen.join(' → ')}`));
-    }, timeoutMs);
-    const off = session.on('state', (next, error) => {
-      seen.push(error ? `${next} (${error.message})` : next);
-      if (next !== state) return;
-      clearTimeout(timer);
-      off();
-      resolve();
-    });
-  });
-
 const daemonExe = async (name: string): Promise<string> => {
   const pid = Number((await readFile(node(name).agentPidFile, 'utf8')).trim());
   return readlink(`/proc/${pid}/exe`);
@@ -174,7 +147,7 @@ describe('the Node.js runtime the app carries, on a lab node without Node.js', {
     const { session, lines } = makeSession('n2');
     const started = Date.now();
     session.start();
-    await waitForState(session, 'online');
+    await waitForState(session, 'online', 180_000);
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
     const log = lines.join('\n');
     console.log(`n2 online in ${seconds} s:\n${lines.filter((l) => /Node\.js|uploaded|installed/.test(l)).join('\n')}`);
@@ -202,7 +175,7 @@ describe('the Node.js runtime the app carries, on a lab node without Node.js', {
     await rm(agentPaths(nodeEnv(node('n2'))).launcher);
     const { session, lines } = makeSession('n2');
     session.start();
-    await waitForState(session, 'online');
+    await waitForState(session, 'online', 180_000);
     const log = lines.join('\n');
     expect(log).toContain('deploying the agent: the agent is not installed (the launcher exited 127)');
     expect(log).toContain(`Node.js ${runtime.version} for x64 is already installed at ${paths.dir}`);
