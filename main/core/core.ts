@@ -1,6 +1,5 @@
 // The composition root of main/core: loads the config dir, runs one session per saved node, feeds the
 // aggregator and the offline cache, and serves the app contract (app-api.ts) to the Electron shell, web host and CLI.
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { z } from 'zod';
 import {
@@ -23,10 +22,12 @@ import {
   type AuthPrompt,
   type HostKeyInfo,
 } from './app-api';
-import { CONFIG_FILES, nodeKey, type NodeKey, type SavedAuth, type SavedNode } from './config-schema';
+import { connectOnce, provisionalName, savedAuthOf, secretAccount, withSecret, type ParsedAddNode } from './add-node';
+import { AuthPrompts } from './auth-prompts';
+import { CONFIG_FILES, nodeKey, type NodeKey, type SavedNode } from './config-schema';
 import type { CoreOptions, HyperdeskCoreHandle, SecretStore } from './core-api';
 import type { InventoryPatch } from './inventory-schema';
-import type { AuthPrompter, NodeSessionHandle } from './node-session-api';
+import type { NodeSessionHandle } from './node-session-api';
 import { ConfigStore } from './config-store';
 import { PreferencesStore } from './preferences-store';
 import { OfflineCache, type CachedNode } from './offline-cache';
@@ -37,7 +38,6 @@ import { loadAgentBundle, type AgentBundle } from './agent-bundle';
 import { NodeSession } from './node-session';
 
 /** How long a keyboard-interactive or password prompt waits for the person before it counts as cancelled. */
-export const AUTH_PROMPT_TIMEOUT_MS = 5 * 60_000;
 /** The first connection of connections.addNode: a prompt may take 5 minutes, deploying the agent a couple more. */
 export const ADD_NODE_TIMEOUT_MS = 8 * 60_000;
 /** The topics the aggregator uses; each node's newest metrics sample feeds the live charts (history is fetched on demand). */
@@ -46,7 +46,6 @@ const INVENTORY_TOPICS: Topic[] = ['node.status', 'node.metrics', 'task.update',
 const SESSION_METHODS = new Set<MethodName>(['events.subscribe', 'events.unsubscribe', 'rpc.cancel']);
 
 /** The SecretStore account of a node's password or key passphrase. */
-export const secretAccount = (key: string): string => `ssh:${key}`;
 
 export interface CoreStartOptions {
   /** Which saved nodes to connect at start (default: all). The CLI connects only the node it talks to. */
@@ -61,7 +60,6 @@ export interface CoreStartOptions {
 export type SessionFactory = (key: NodeKey, node: SavedNode) => NodeSessionHandle;
 
 type Handlers = { [M in AppMethodName]: (params: z.output<AppMethods[M]['params']>) => Promise<AppResult<M>> };
-type ParsedAddNode = z.output<(typeof appMethods)['connections.addNode']['params']>;
 
 export const invalidParams = (what: string, error: z.ZodError): AppError => {
   const issues = error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
@@ -71,8 +69,7 @@ export const invalidParams = (what: string, error: z.ZodError): AppError => {
 
 export class HyperdeskCore implements HyperdeskCoreHandle {
   private readonly sessions = new Map<string, NodeSessionHandle>();
-  private readonly promptListeners = new Set<(prompt: AuthPrompt) => void>();
-  private readonly prompts = new Map<string, { answer: (answers: string[] | null) => void; count: number }>();
+  private readonly prompts = new AuthPrompts();
   private bundle: Promise<AgentBundle> | undefined;
   private disposed = false;
   private readonly handlers: Handlers = {
@@ -82,7 +79,7 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
     'connections.addNode': (input) => this.addNode(input),
     'connections.removeNode': ({ node }) => this.removeNode(node),
     'connections.trustHostKey': ({ node, acceptedFingerprint }) => this.trustHostKey(node, acceptedFingerprint),
-    'auth.respond': ({ promptId, answers }) => this.respond(promptId, answers),
+    'auth.respond': ({ promptId, answers }) => this.prompts.respond(promptId, answers),
     'preferences.get': () => Promise.resolve(this.preferences.get()),
     'preferences.set': (change) => this.preferences.set(change),
     'agent.call': ({ node, method, params }) => this.agentCall(node, method, params),
@@ -118,8 +115,7 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
     if (event === 'inventory.patch') return this.aggregator.onPatch(listener as (patch: InventoryPatch) => void);
     if (event === 'auth.prompt') {
       const typed = listener as (prompt: AuthPrompt) => void;
-      this.promptListeners.add(typed);
-      return () => this.promptListeners.delete(typed);
+      return this.prompts.on(typed);
     }
     // The transport's own event: the core has nothing to say on it.
     if (event === 'connection.restored') return () => undefined;
@@ -129,7 +125,7 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
   async dispose(): Promise<void> {
     if (this.disposed) return;
     this.disposed = true;
-    for (const prompt of [...this.prompts.values()]) prompt.answer(null);
+    this.prompts.close();
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.allSettled(sessions.map((session) => session.dispose()));
@@ -157,46 +153,6 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
     }
   }
 
-  /** The prompter every session gets: an auth.prompt event, answered by auth.respond or cancelled after 5 minutes. */
-  private readonly prompter: AuthPrompter = (request) => {
-    if (this.disposed || this.promptListeners.size === 0) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      const promptId = randomUUID();
-      const timer = setTimeout(() => answer(null), AUTH_PROMPT_TIMEOUT_MS);
-      const answer = (answers: string[] | null) => {
-        clearTimeout(timer);
-        this.prompts.delete(promptId);
-        resolve(answers);
-      };
-      this.prompts.set(promptId, { answer, count: request.prompts.length });
-      const prompt: AuthPrompt = {
-        promptId,
-        node: request.node,
-        name: request.name,
-        instructions: request.instructions,
-        prompts: request.prompts.map((p) => ({ prompt: p.prompt, echo: p.echo })),
-      };
-      for (const listener of this.promptListeners) listener(prompt);
-    });
-  };
-
-  private respond(promptId: string, answers: string[] | null): Promise<Record<string, never>> {
-    const pending = this.prompts.get(promptId);
-    if (!pending)
-      throw new AppError(
-        'not-found',
-        `authentication prompt ${promptId} is not waiting (answered, cancelled or timed out)`,
-      );
-    if (answers && answers.length !== pending.count) {
-      throw new AppError(
-        'invalid-params',
-        `authentication prompt ${promptId} asked ${pending.count} question(s) but got ${answers.length} answer(s)`,
-      );
-    }
-    pending.answer(answers);
-    return Promise.resolve({});
-  }
-
   private async createSession(key: NodeKey, node: SavedNode, secrets: SecretStore): Promise<NodeSessionHandle> {
     const loading = (this.bundle ??= loadAgentBundle(this.options.agentBundle));
     const bundle = await loading.catch((error: unknown) => {
@@ -208,7 +164,7 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
       node,
       knownHosts: this.knownHosts,
       secrets,
-      prompt: this.prompter,
+      prompt: this.prompts.prompter,
       bundle,
       topics: INVENTORY_TOPICS,
     };
@@ -333,80 +289,7 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
   }
 }
 
-const savedAuthOf = (input: ParsedAddNode): SavedAuth => {
-  switch (input.auth) {
-    case 'key':
-      if (!input.keyPath)
-        throw new AppError(
-          'invalid-params',
-          `invalid parameters for connections.addNode: keyPath: a key file is needed for key authentication`,
-        );
-      return { method: 'key', keyPath: input.keyPath };
-    case 'agent':
-      return { method: 'agent' };
-    case 'password':
-      return { method: 'password' };
-    case 'keyboard-interactive':
-      return { method: 'keyboard-interactive' };
-  }
-};
-
-/** The name used for the first connection when none was given: the host's first label, made a valid node name. */
-export const provisionalName = (host: string): string => {
-  const isIp = /^[0-9.]+$/.test(host) || host.includes(':');
-  const label = (isIp ? host : (host.split('.')[0] ?? host))
-    .replace(/[^A-Za-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63);
-  return label.replace(/-+$/, '') || 'node';
-};
-
-/** A SecretStore that answers this attempt's secret for one node and defers to the real store otherwise. */
-const withSecret = (secrets: SecretStore, key: NodeKey, secret: string | undefined): SecretStore =>
-  secret === undefined
-    ? secrets
-    : {
-        get: (account) => (account === secretAccount(key) ? Promise.resolve(secret) : secrets.get(account)),
-        set: (account, value) => secrets.set(account, value),
-        delete: (account) => secrets.delete(account),
-      };
-
-const failureCode = {
-  offline: 'unreachable',
-  'host-key-changed': 'conflict',
-  'auth-failed': 'access-denied',
-  'agent-error': 'protocol-error',
-} as const;
-
-/** Start a session and wait for its hello; the first state other than connecting/online is the failure. */
-const connectOnce = (session: NodeSessionHandle, target: string, timeoutMs: number): Promise<Hello> =>
-  new Promise<Hello>((resolve, reject) => {
-    const offs: (() => void)[] = [];
-    const finish = (settle: () => void) => {
-      clearTimeout(timer);
-      for (const off of offs) off();
-      settle();
-    };
-    const timer = setTimeout(
-      () =>
-        finish(() =>
-          reject(new AppError('timeout', `${target} did not complete the handshake within ${timeoutMs / 1000} s`)),
-        ),
-      timeoutMs,
-    );
-    offs.push(session.on('hello', (hello) => finish(() => resolve(hello))));
-    offs.push(
-      session.on('state', (state, error) => {
-        if (state === 'online' && session.hello) {
-          const hello = session.hello;
-          finish(() => resolve(hello));
-        } else if (state !== 'connecting' && state !== 'online') {
-          finish(() => reject(error ?? new AppError(failureCode[state], `${target} is ${state}`)));
-        }
-      }),
-    );
-    session.start();
-  });
+export { provisionalName, secretAccount } from './add-node';
 
 /** Load everything from the config dir, show every saved node from the cache, connect, and serve. */
 export const createCore = async (options: CoreOptions, start: CoreStartOptions = {}): Promise<HyperdeskCore> => {
