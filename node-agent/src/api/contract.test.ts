@@ -25,6 +25,28 @@ describe('the agent contract', () => {
     );
   });
 
+  it('has the storage methods, with downloads as tasks and storage.cfg changes carrying a digest', () => {
+    expect(methodNames).toEqual(
+      expect.arrayContaining([
+        'storage.list', 'storage.status', 'storage.add', 'storage.set', 'storage.remove',
+        'storage.content.list', 'storage.content.delete', 'storage.content.download',
+        'storage.volume.alloc', 'storage.volume.free', 'storage.volume.resize', 'storage.volume.snapshot', 'storage.volume.clone',
+        'storage.upload.target', 'storage.upload.commit',
+      ]),
+    );
+    expect(methods['storage.content.download'].task).toBe(true);
+    expect(methods['storage.volume.alloc'].task).toBeUndefined();
+    const digest = 'a'.repeat(40);
+    expect(methods['storage.set'].params.safeParse({ id: 'local', properties: { content: ['iso'] } }).success).toBe(false);
+    expect(methods['storage.set'].params.parse({ id: 'local', digest })).toEqual({ id: 'local', properties: {}, delete: [], digest });
+    expect(methods['storage.remove'].params.safeParse({ id: 'local', digest: 'nope' }).success).toBe(false);
+    expect(methods['storage.add'].params.safeParse({ config: { type: 'nfs', id: 'backup' } }).success).toBe(false);
+    expect(methods['storage.content.download'].params.safeParse({ storage: 'local', content: 'images', url: 'http://x/y', filename: 'y.raw' }).success).toBe(false);
+    expect(methods['storage.content.download'].params.safeParse({ storage: 'local', content: 'iso', url: 'http://x/y', filename: 'a/b.iso' }).success).toBe(false);
+    expect(methods['storage.volume.snapshot'].params.safeParse({ volid: 'local:100/vm-100-disk-0.qcow2', snap: '1bad', action: 'create' }).success).toBe(false);
+    expectTypeOf<Result<'storage.volume.alloc'>>().toEqualTypeOf<{ volid: string }>();
+  });
+
   it('marks task methods as returning a UPID reference', () => {
     expect(methods['node.check'].task).toBe(true);
     expect(methods['node.check'].result.safeParse({ upid: 'UPID:n1:0000ABCD:00001234:6745A1B2:nodecheck::root@pam:' }).success).toBe(true);

@@ -5,12 +5,14 @@ import { helloMethods } from './hello';
 import { nodeMethods } from './node';
 import { taskMethods } from './task';
 import { eventMethods } from './events';
+import { storageMethods } from './storage';
 
 export const methods = {
   ...helloMethods,
   ...nodeMethods,
   ...taskMethods,
   ...eventMethods,
+  ...storageMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type Methods = typeof methods;
@@ -31,4 +33,5 @@ export * from './node';
 export * from './task';
 export * from './guest';
 export * from './events';
+export * from './storage';
 export type { MethodSpec, Privilege, EventSpec } from './method';

@@ -5,6 +5,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { AppError } from '../api/errors';
 import { PROTOCOL_VERSION } from '../api/hello';
 import { MetricsSampler } from '../metrics/sampler';
+import { nodeStorageService } from '../storage/node-storage';
 import { TaskManager } from '../tasks/task-manager';
 import { AGENT_VERSION } from '../version';
 import { agentDigest } from './agent-digest';
@@ -130,7 +131,8 @@ export const startDaemon = async (paths: AgentPaths, options: DaemonOptions = {}
       events.publish('node.metrics', point);
     });
     tasks.onUpdate((task) => events.publish('task.update', task));
-    const handlers = createHandlers({ paths, sampler, tasks, events, agentDigest: digest });
+    const storage = nodeStorageService(paths);
+    const handlers = createHandlers({ paths, sampler, tasks, events, agentDigest: digest, storage });
     let connections = 0;
     serve = (socket) => void serveConnection(`connection ${(connections += 1)}`, socket, handlers, log);
     for (const socket of waiting.splice(0)) if (!socket.destroyed) serve(socket);

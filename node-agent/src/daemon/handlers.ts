@@ -4,6 +4,9 @@ import { AppError } from '../api/errors';
 import { PROTOCOL_VERSION, type Capability } from '../api/hello';
 import type { Consolidation, MetricsPoint, NodeStatus, Timeframe } from '../api/node';
 import { runNodeCheck, summarizeChecks } from '../node/check';
+import { nodeStorageService } from '../storage/node-storage';
+import type { StorageService } from '../storage/service';
+import { storageHandlers } from './storage-handlers';
 import type { Handlers } from '../rpc/server';
 import type { TaskManager } from '../tasks/task-manager';
 import { AGENT_VERSION } from '../version';
@@ -23,6 +26,8 @@ export interface DaemonServices {
   events: EventsHub;
   /** sha256 of the running bundle. */
   agentDigest: string;
+  /** storage.cfg, volumes and transfers; the node's own (nodeStorageService) when not given. */
+  storage?: StorageService;
 }
 
 export const CAPABILITIES: Capability[] = ['node.metrics', 'tasks', 'events'];
@@ -83,6 +88,8 @@ export const createHandlers = (services: DaemonServices): Omit<Handlers, 'rpc.ca
       tasks.cancel(upid);
       return {};
     },
+
+    ...storageHandlers(services.storage ?? nodeStorageService(paths), spawnTask, CONNECTION_USER),
 
     'events.subscribe': ({ topics }, ctx) => ({ subscription: events.subscribe(ctx.session, topics) }),
     'events.unsubscribe': ({ subscription }, ctx) => {
