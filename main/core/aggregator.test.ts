@@ -1,51 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { AppError, type EventMessage, type GuestStatus, type Hello, type MethodName, type NodeStatus, type Params, type Result, type TaskInfo, type Topic } from '../../node-agent/src/api';
-import type { NodeKey } from './config-schema';
-import type { ConnectionState, InventoryPatch } from './inventory-schema';
-import type { NodeSessionHandle, NodeSessionListeners } from './node-session-api';
-import { Aggregator, type NodeMeta } from './aggregator';
-import { SessionListeners } from './session-listeners';
+import { AppError, type GuestStatus, type NodeStatus, type TaskInfo } from '../../node-agent/src/api';
+import type { InventoryPatch } from './inventory-schema';
+import { Aggregator } from './aggregator';
+import { hello, meta, TestSession } from './aggregator-testkit';
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-/** An in-test NodeSessionHandle: the test drives its state, hello and events by hand. */
-class TestSession implements NodeSessionHandle {
-  state: ConnectionState = 'connecting';
-  hello: Hello | undefined;
-  readonly answers = new Map<MethodName, () => Promise<unknown>>();
-  private readonly listeners = new SessionListeners();
-
-  constructor(readonly key: NodeKey) {}
-  start(): void {}
-  reconnect(): void {}
-  call<M extends MethodName>(method: M, _params: Params<M>): Promise<Result<M>> {
-    const answer = this.answers.get(method);
-    return answer ? (answer() as Promise<Result<M>>) : Promise.reject(new AppError('not-supported', `${method} is not answered in this test`));
-  }
-  on<E extends keyof NodeSessionListeners>(event: E, listener: NodeSessionListeners[E]): () => void {
-    return this.listeners.on(event, listener);
-  }
-  dispose(): Promise<void> {
-    return Promise.resolve();
-  }
-  setState(state: ConnectionState, error?: AppError): void {
-    this.state = state;
-    this.listeners.emit('state', state, error);
-  }
-  sayHello(hello: Hello): void {
-    this.hello = hello;
-    this.listeners.emit('hello', hello);
-  }
-  emit(topic: Topic, data: unknown, revision: number, epoch = 'e1'): void {
-    const event: EventMessage = { subscription: 's1', topic, revision, epoch, data };
-    this.listeners.emit('event', event);
-  }
-}
-
-const meta = (name: string, cluster = 'lab'): NodeMeta => ({ key: `${cluster}/${name}`, cluster, clusterName: cluster.toUpperCase(), name, host: `${name}.lab` });
-const hello = (node: string): Hello => ({ protocolVersion: 1, agentVersion: '0.1.0', agentDigest: 'd'.repeat(64), node, capabilities: ['events', 'tasks'] });
 const status = (node: string, uptime: number): NodeStatus => ({
   node,
   hostname: node,

@@ -1,25 +1,11 @@
 // Merges every node session's state, hello and events into one Inventory, and tells listeners what changed in
 // coalesced patches. Each event costs O(1): records are mutated in place and entries are rebuilt only when read.
-import { AppError, GuestRef, GuestStatus, MetricsPoint, NodeStatus, TaskInfo, type EventMessage, type Hello } from '../../node-agent/src/api';
-import type { NodeKey } from './config-schema';
+import { AppError, GuestRef, GuestStatus, MetricsPoint, NodeStatus, StorageStatusEvent, TaskInfo, type EventMessage, type Hello } from '../../node-agent/src/api';
 import { guestKey, type ClusterEntry, type ConnectionState, type GuestEntry, type Inventory, type InventoryPatch, type NodeEntry, type TaskEntry } from './inventory-schema';
+import { buildEntry, newRecord, type LastKnown, type NodeMeta, type NodeRecord } from './aggregator-record';
 import type { NodeSessionHandle } from './node-session-api';
 
-/** Where a node sits in the saved connections: what the inventory shows before the node ever answers. */
-export interface NodeMeta {
-  key: NodeKey;
-  cluster: string;
-  clusterName: string;
-  name: string;
-  host: string;
-}
-
-/** The last-known part of a node entry, e.g. from the offline cache. */
-export interface LastKnown {
-  status?: NodeStatus | undefined;
-  asOf?: number | undefined;
-  agentVersion?: string | undefined;
-}
+export type { LastKnown, NodeMeta } from './aggregator-record';
 
 export interface AggregatorOptions {
   /** Patches go out at most once per this many ms. */
@@ -29,28 +15,6 @@ export interface AggregatorOptions {
   now?: () => number;
   /** On each hello, fetch node.status and the task list once, so the view does not wait for the next event. */
   seedOnHello?: boolean;
-}
-
-interface NodeRecord {
-  readonly meta: NodeMeta;
-  session: NodeSessionHandle | undefined;
-  unsubscribe: (() => void)[];
-  state: ConnectionState;
-  error: AppError | undefined;
-  status: NodeStatus | undefined;
-  metrics: MetricsPoint | undefined;
-  asOf: number | undefined;
-  agentVersion: string | undefined;
-  epoch: string | undefined;
-  revision: number | undefined;
-  /** node.status events applied so far: a seeded status older than an event must not overwrite it. */
-  statusEvents: number;
-  running: Map<string, TaskEntry>;
-  /** Insertion order is age order: the first key is the oldest finished task. */
-  finished: Map<string, TaskEntry>;
-  /** By vmid. Kept while the node is offline: the last-known guests, as its status is. */
-  guests: Map<number, GuestEntry>;
-  built: NodeEntry | undefined;
 }
 
 const SEED_TASK_HISTORY = 100;
@@ -80,24 +44,7 @@ export class Aggregator {
   /** Show a node (from the saved connections), with its last-known state until its session says more. */
   addNode(meta: NodeMeta, session?: NodeSessionHandle, lastKnown: LastKnown = {}): void {
     if (this.nodes.has(meta.key)) throw new AppError('already-exists', `node ${meta.key} is already in the inventory`);
-    const record: NodeRecord = {
-      meta,
-      session: undefined,
-      unsubscribe: [],
-      state: 'offline',
-      error: undefined,
-      status: lastKnown.status,
-      metrics: undefined,
-      asOf: lastKnown.asOf,
-      agentVersion: lastKnown.agentVersion,
-      epoch: undefined,
-      revision: undefined,
-      statusEvents: 0,
-      running: new Map(),
-      finished: new Map(),
-      guests: new Map(),
-      built: undefined,
-    };
+    const record = newRecord(meta, lastKnown);
     this.nodes.set(meta.key, record);
     const cluster = this.clusters.get(meta.cluster);
     this.clusters.set(meta.cluster, {
@@ -245,6 +192,14 @@ export class Aggregator {
         if (task.success) this.applyTask(record, task.data);
         break;
       }
+      case 'storage.status': {
+        const storages = StorageStatusEvent.safeParse(event.data);
+        if (storages.success) {
+          record.storageEvents++;
+          record.storages = storages.data.storages;
+        }
+        break;
+      }
       case 'node.metrics': {
         const point = MetricsPoint.safeParse(event.data);
         if (point.success) record.metrics = point.data;
@@ -322,6 +277,15 @@ export class Aggregator {
       },
       () => undefined,
     );
+    const storageMark = record.storageEvents;
+    session.call('storage.status', {}).then(
+      (storages) => {
+        if (!alive() || record.storageEvents !== storageMark) return;
+        record.storages = storages.filter((storage) => storage.enabled); // as the event carries them
+        this.touchNode(record);
+      },
+      () => undefined,
+    );
     if (!hello.capabilities.includes('tasks')) return;
     // Tasks seen running before this (re)connect may have ended while nobody was listening.
     const runningBefore = [...record.running.keys()];
@@ -367,17 +331,6 @@ export class Aggregator {
   }
 
   private build(record: NodeRecord): NodeEntry {
-    if (record.built) return record.built;
-    const { meta } = record;
-    const entry: NodeEntry = { key: meta.key, cluster: meta.cluster, name: meta.name, host: meta.host, state: record.state };
-    if (record.error) entry.error = record.error.toWire();
-    if (record.status) entry.status = record.status;
-    if (record.metrics) entry.metrics = record.metrics;
-    if (record.asOf !== undefined) entry.asOf = record.asOf;
-    if (record.agentVersion !== undefined) entry.agentVersion = record.agentVersion;
-    if (record.epoch !== undefined) entry.epoch = record.epoch;
-    if (record.revision !== undefined) entry.revision = record.revision;
-    record.built = entry;
-    return entry;
+    return (record.built ??= buildEntry(record));
   }
 }

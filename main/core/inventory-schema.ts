@@ -1,6 +1,6 @@
 // The merged, live view of every node the app knows: what the aggregator produces and the UI and CLI show.
 import { z } from 'zod';
-import { GuestStatus, MetricsPoint, NodeStatus, TaskInfo, WireError } from '../../node-agent/src/api';
+import { GuestStatus, MetricsPoint, NodeStatus, StorageStatusEntry, TaskInfo, WireError } from '../../node-agent/src/api';
 import { NodeKeySchema } from './config-schema';
 
 export const ConnectionState = z.enum([
@@ -27,6 +27,8 @@ export const NodeEntry = z.object({
   status: NodeStatus.optional(),
   /** The newest 10 s metrics sample (rates included): what live charts append. */
   metrics: MetricsPoint.optional(),
+  /** The storages enabled on the node as its last storage.status said (kept, last-known, while offline). */
+  storages: z.array(StorageStatusEntry).optional(),
   /** When `status` was last fresh (ms since epoch, workstation clock). */
   asOf: z.number().optional(),
   agentVersion: z.string().optional(),

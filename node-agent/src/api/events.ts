@@ -5,6 +5,7 @@ import { Empty } from './common';
 import { MetricsPoint, NodeStatus } from './node';
 import { TaskInfo } from './task';
 import { GuestRef, GuestStatus } from './guest';
+import { StorageStatusEvent } from './storage';
 
 export const events = {
   'node.status': defineEvent({ data: NodeStatus, doc: 'The node status changed (sent every sample).' }),
@@ -17,6 +18,10 @@ export const events = {
   'guest.remove': defineEvent({
     data: GuestRef,
     doc: 'A guest was destroyed or left this node (sent by the qemu/lxc areas).',
+  }),
+  'storage.status': defineEvent({
+    data: StorageStatusEvent,
+    doc: "Every storage enabled on the node with its usage and whether it is active (sent every sample).",
   }),
 };
 export type Events = typeof events;

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { defineMethod } from './method';
 import { Empty, TaskRef } from './common';
+import { Consolidation, Timeframe } from './node';
 import { ContentType, StorageId, StorageStatus, StorageType, VolumeFormat, VolumeInfo, Vmid } from '../storage/plugin';
 
 /** sha1 hex of storage.cfg as read; changes pass it back (PVE's digest). */
@@ -56,6 +57,20 @@ export const StorageStatusEntry = StorageStatus.extend({
 });
 export type StorageStatusEntry = z.infer<typeof StorageStatusEntry>;
 
+/** One storage usage sample (or the consolidation of several), bytes. */
+export const StoragePoint = z.object({
+  /** Start of the sample's slot, ms since the epoch. */
+  t: z.number(),
+  total: z.number(),
+  used: z.number(),
+  avail: z.number(),
+});
+export type StoragePoint = z.infer<typeof StoragePoint>;
+
+/** The `storage.status` event: every storage enabled on the node, sampled with the node's metrics. */
+export const StorageStatusEvent = z.object({ storages: z.array(StorageStatusEntry) });
+export type StorageStatusEvent = z.infer<typeof StorageStatusEvent>;
+
 /** A storage definition to add: type, id and the type's properties (checked against the type when added). */
 export const StorageDefinition = z.looseObject({ type: StorageType, id: StorageId });
 
@@ -74,6 +89,14 @@ export const storageMethods = {
     result: z.array(StorageStatusEntry),
     privilege: 'read',
     doc: 'Total, used and available bytes and whether it is active, per storage (or one) on this node.',
+  }),
+  'storage.metrics': defineMethod({
+    params: z
+      .object({ storage: StorageId, timeframe: Timeframe.default('hour'), cf: Consolidation.default('average') })
+      .strict(),
+    result: z.object({ step: z.number().int().positive(), points: z.array(StoragePoint) }),
+    privilege: 'read',
+    doc: "A storage's usage history on this node (total, used, avail): 10 s steps for the last hour and day, coarser beyond; inactive samples are gaps.",
   }),
   'storage.add': defineMethod({
     params: z.object({ config: StorageDefinition, digest: ConfigDigest.optional() }).strict(),

@@ -6,6 +6,7 @@ import { AppError } from '../api/errors';
 import { PROTOCOL_VERSION } from '../api/hello';
 import { MetricsSampler } from '../metrics/sampler';
 import { nodeStorageService } from '../storage/node-storage';
+import { serviceStatusSource, StorageStatusSampler } from '../storage/status-sampler';
 import { TaskManager } from '../tasks/task-manager';
 import { AGENT_VERSION } from '../version';
 import { agentDigest } from './agent-digest';
@@ -98,6 +99,7 @@ export const startDaemon = async (paths: AgentPaths, options: DaemonOptions = {}
 
   let tasks: TaskManager | undefined;
   let sampler: MetricsSampler | undefined;
+  let storageSampler: StorageStatusSampler | undefined;
   const cleanup = async () => {
     // Stop accepting; close() only calls back once every connection is gone, so end them first.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -105,6 +107,7 @@ export const startDaemon = async (paths: AgentPaths, options: DaemonOptions = {}
     await closed;
     await tasks?.dispose();
     await sampler?.dispose();
+    await storageSampler?.dispose();
     await unlink(paths.socket).catch(() => undefined);
     await removeIfOurs(paths.pidFile);
   };
@@ -132,7 +135,13 @@ export const startDaemon = async (paths: AgentPaths, options: DaemonOptions = {}
     });
     tasks.onUpdate((task) => events.publish('task.update', task));
     const storage = nodeStorageService(paths);
-    const handlers = createHandlers({ paths, sampler, tasks, events, agentDigest: digest, storage });
+    const storages = new StorageStatusSampler({ source: serviceStatusSource(storage), dataDir: paths.data, log });
+    storageSampler = storages;
+    storages.onSample((entries) => events.publish('storage.status', { storages: entries }));
+    // Not awaited: storages answer on their own time (each within its deadline), never holding up node samples.
+    sampler.onSample((_status, point) => void storages.sample(point.t));
+    void storages.sample(sampler.latest()?.point.t); // start's node sample came before this subscription
+    const handlers = createHandlers({ paths, sampler, tasks, events, agentDigest: digest, storage, storageMetrics: storages });
     let connections = 0;
     serve = (socket) => void serveConnection(`connection ${(connections += 1)}`, socket, handlers, log);
     for (const socket of waiting.splice(0)) if (!socket.destroyed) serve(socket);

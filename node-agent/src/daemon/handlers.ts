@@ -6,6 +6,7 @@ import type { Consolidation, MetricsPoint, NodeStatus, Timeframe } from '../api/
 import { runNodeCheck, summarizeChecks } from '../node/check';
 import { nodeStorageService } from '../storage/node-storage';
 import type { StorageService } from '../storage/service';
+import type { StorageStatusSampler } from '../storage/status-sampler';
 import { storageHandlers } from './storage-handlers';
 import type { Handlers } from '../rpc/server';
 import type { TaskManager } from '../tasks/task-manager';
@@ -28,6 +29,8 @@ export interface DaemonServices {
   agentDigest: string;
   /** storage.cfg, volumes and transfers; the node's own (nodeStorageService) when not given. */
   storage?: StorageService;
+  /** Storage usage history (storage.metrics); empty histories when not given. */
+  storageMetrics?: Pick<StorageStatusSampler, 'history'>;
 }
 
 export const CAPABILITIES: Capability[] = ['node.metrics', 'tasks', 'events'];
@@ -89,7 +92,7 @@ export const createHandlers = (services: DaemonServices): Omit<Handlers, 'rpc.ca
       return {};
     },
 
-    ...storageHandlers(services.storage ?? nodeStorageService(paths), spawnTask, CONNECTION_USER),
+    ...storageHandlers(services.storage ?? nodeStorageService(paths), spawnTask, CONNECTION_USER, services.storageMetrics),
 
     'events.subscribe': ({ topics }, ctx) => ({ subscription: events.subscribe(ctx.session, topics) }),
     'events.unsubscribe': ({ subscription }, ctx) => {

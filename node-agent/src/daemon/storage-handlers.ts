@@ -2,7 +2,9 @@
 // the storage lock); downloads validate everything first, then run as a `download` task.
 import type { Handlers } from '../rpc/server';
 import { download, prepareDownload, uploadCommit, uploadTarget } from '../storage/content-transfer';
+import { AppError } from '../api/errors';
 import type { StorageService } from '../storage/service';
+import type { StorageStatusSampler } from '../storage/status-sampler';
 import type { TaskManager } from '../tasks/task-manager';
 
 type StorageMethod = Extract<keyof Handlers, `storage.${string}`>;
@@ -12,9 +14,17 @@ export const storageHandlers = (
   storage: StorageService,
   spawnTask: SpawnTask,
   user: string,
+  /** The daemon's storage sampler; without one (handler tests) histories are empty. */
+  metrics?: Pick<StorageStatusSampler, 'history'>,
 ): Pick<Handlers, StorageMethod> => ({
   'storage.list': () => storage.list(),
   'storage.status': ({ storage: only }, { signal }) => storage.status(only, signal),
+  'storage.metrics': async ({ storage: storeid, timeframe, cf }) => {
+    const { storages } = await storage.readConfig();
+    if (!storages.some((candidate) => candidate.id === storeid))
+      throw new AppError('not-found', `storage ${storeid} does not exist`);
+    return metrics ? metrics.history(storeid, timeframe, cf) : { step: 10, points: [] };
+  },
   'storage.add': ({ config, digest }) => storage.add(config, digest),
   'storage.set': ({ id, properties, delete: remove, digest }) => storage.set(id, properties, remove, digest),
   'storage.remove': ({ id, digest }) => storage.remove(id, digest),

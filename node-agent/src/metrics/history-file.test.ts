@@ -2,7 +2,7 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MetricsPoint } from '../api/node';
-import { MetricsHistory, METRIC_FIELDS } from './history';
+import { DEFAULT_ARCHIVES, MetricsHistory, METRIC_FIELDS, RrdHistory } from './history';
 import { decodeHistory, encodeHistory, historyFile, loadHistory, saveHistory } from './history-file';
 import { tempDirForTest } from '../fs/temp-dir';
 
@@ -100,5 +100,17 @@ describe('history file', () => {
   it('refuses a file written with another archive layout', () => {
     const other = new MetricsHistory([{ step: 10, slots: 60 }]);
     expect(() => decodeHistory(encodeHistory(other))).toThrow(/layout/);
+  });
+
+  it('round-trips a history of another field list and refuses to read it as the other', () => {
+    const fields = ['total', 'used', 'avail'] as const;
+    const storage = new RrdHistory(fields);
+    for (let i = 0; i < 50; i++) storage.add({ t: T0 + i * 10_000, total: 1000, used: i, avail: 1000 - i });
+    const file = encodeHistory(storage);
+    const back = decodeHistory(file, DEFAULT_ARCHIVES, () => new RrdHistory(fields));
+    expect(back.query('day', 'max', T0 + 490_000)).toEqual(storage.query('day', 'max', T0 + 490_000));
+    expect(back.query('hour', 'average', T0 + 490_000).points[3]).toEqual({ t: T0 + 30_000, total: 1000, used: 3, avail: 997 });
+    expect(() => decodeHistory(file)).toThrow(/layout/);
+    expect(() => decodeHistory(encodeHistory(filled()), DEFAULT_ARCHIVES, () => new RrdHistory(fields))).toThrow(/layout/);
   });
 });

@@ -5,7 +5,7 @@ import { readFile, rename } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../fs/atomic-file';
-import { DEFAULT_ARCHIVES, METRIC_FIELDS, MetricsHistory, type ArchiveSpec } from './history';
+import { DEFAULT_ARCHIVES, MetricsHistory, type ArchiveSpec, type RrdHistory } from './history';
 
 const MAGIC = Buffer.from('HDMETRIC', 'latin1');
 const VERSION = 1;
@@ -21,15 +21,19 @@ interface Header {
 /** <data>/metrics/node.rrd */
 export const historyFile = (dataDir: string): string => join(dataDir, 'metrics', 'node.rrd');
 
+/** <data>/metrics/storage-<id>.rrd (a storage id is letters, digits, - _ . : safe as a file name part). */
+export const storageHistoryFile = (dataDir: string, storage: string): string =>
+  join(dataDir, 'metrics', `storage-${storage}.rrd`);
+
 const pad8 = (n: number): number => (8 - (n % 8)) % 8;
 const bytesOf = (array: Float64Array | Uint32Array): Buffer =>
   Buffer.from(array.buffer, array.byteOffset, array.byteLength);
 
-export const encodeHistory = (history: MetricsHistory): Buffer => {
+export const encodeHistory = (history: RrdHistory<string>): Buffer => {
   const header: Header = {
     version: VERSION,
     endian: endianness(),
-    fields: [...METRIC_FIELDS],
+    fields: [...history.fields],
     archives: history.archives.map((a) => ({ step: a.step, slots: a.slots })),
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
@@ -44,8 +48,18 @@ export const encodeHistory = (history: MetricsHistory): Buffer => {
   return Buffer.concat([body, createHash('sha256').update(body).digest()]);
 };
 
-/** Throws on any damage or on a layout this build does not write (the caller moves such a file aside). */
-export const decodeHistory = (file: Buffer, expected: readonly ArchiveSpec[] = DEFAULT_ARCHIVES): MetricsHistory => {
+/**
+ * Throws on any damage or on a layout this build does not write (the caller moves such a file aside).
+ * `empty` makes the history to fill (its fields and archives are the layout expected); the node's by default.
+ */
+export function decodeHistory(file: Buffer, expected?: readonly ArchiveSpec[]): MetricsHistory;
+export function decodeHistory<H extends RrdHistory<string>>(file: Buffer, expected: readonly ArchiveSpec[], empty: () => H): H;
+export function decodeHistory(
+  file: Buffer,
+  expected: readonly ArchiveSpec[] = DEFAULT_ARCHIVES,
+  empty: () => RrdHistory<string> = () => new MetricsHistory(expected),
+): RrdHistory<string> {
+  const history = empty();
   if (file.length < MAGIC.length + 4 + DIGEST || !file.subarray(0, MAGIC.length).equals(MAGIC))
     throw new Error('not a metrics history file');
   const body = file.subarray(0, file.length - DIGEST);
@@ -64,11 +78,10 @@ export const decodeHistory = (file: Buffer, expected: readonly ArchiveSpec[] = D
     JSON.stringify([h.version, h.endian, h.fields, h.archives.map((a) => [a.step, a.slots])]);
   if (
     layout(header) !==
-    layout({ version: VERSION, endian: endianness(), fields: [...METRIC_FIELDS], archives: [...expected] })
+    layout({ version: VERSION, endian: endianness(), fields: [...history.fields], archives: [...expected] })
   ) {
     throw new Error(`layout ${layout(header)} is not the one this agent writes`);
   }
-  const history = new MetricsHistory(expected);
   let offset = jsonEnd + pad8(jsonEnd);
   // Copy out through slice(): the file buffer's offsets are not aligned for typed-array views.
   const take = <T extends Float64Array | Uint32Array>(target: T, make: (buffer: ArrayBuffer) => T): void => {
@@ -87,31 +100,39 @@ export const decodeHistory = (file: Buffer, expected: readonly ArchiveSpec[] = D
   }
   if (offset !== body.length) throw new Error(`${body.length - offset} unexpected bytes after the archives`);
   return history;
-};
+}
 
 /** Atomic (write tmp, fsync, rename, fsync the folder): a crash leaves the old file or the new one. */
-export const saveHistory = (path: string, history: MetricsHistory): Promise<void> =>
+export const saveHistory = (path: string, history: RrdHistory<string>): Promise<void> =>
   writeFileAtomic(path, encodeHistory(history), 0o644);
 
 /**
  * The saved history, or an empty one. Never rejects: a damaged file is renamed to `<file>.corrupt-<time>`
  * (kept for a post-mortem) and logged; an unreadable one is logged and left alone.
  */
-export const loadHistory = async (
+export function loadHistory(path: string, log: (line: string) => void, now?: () => number): Promise<MetricsHistory>;
+export function loadHistory<H extends RrdHistory<string>>(
+  path: string,
+  log: (line: string) => void,
+  now: () => number,
+  empty: () => H,
+): Promise<H>;
+export async function loadHistory(
   path: string,
   log: (line: string) => void,
   now: () => number = Date.now,
-): Promise<MetricsHistory> => {
+  empty: () => RrdHistory<string> = () => new MetricsHistory(),
+): Promise<RrdHistory<string>> {
   let file: Buffer;
   try {
     file = await readFile(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
       log(`metrics: cannot read history ${path}: ${(error as Error).message}; starting empty`);
-    return new MetricsHistory();
+    return empty();
   }
   try {
-    return decodeHistory(file);
+    return decodeHistory(file, empty().archives.map((a) => ({ step: a.step, slots: a.slots })), empty);
   } catch (error) {
     const aside = `${path}.corrupt-${new Date(now()).toISOString().replace(/[:.]/g, '-')}`;
     const moved = await rename(path, aside).then(
@@ -119,6 +140,6 @@ export const loadHistory = async (
       (renameError: Error) => `could not move it aside: ${renameError.message}`,
     );
     log(`metrics: history ${path} is unusable (${(error as Error).message}); ${moved}; starting empty`);
-    return new MetricsHistory();
+    return empty();
   }
-};
+}
