@@ -43,11 +43,17 @@ export class CliCore {
 
   /** Call one agent method on one node, once the node is online. */
   async call(key: NodeKey, method: MethodName, params: unknown): Promise<unknown> {
+    const core = await this.online(key);
+    return core.handle('agent.call', { node: key, method, params });
+  }
+
+  /** The core once `key` is online (for app methods that need the node, like storage.upload). */
+  async online(key: NodeKey): Promise<HyperdeskCoreHandle> {
     const { core, prompts } = await this.core([key]);
     const [entry] = await waitForNodes(core, [key], settled, { deadlineMs: CALL_WAIT_MS, paused: () => prompts.busy() });
     if (!entry) throw new AppError('not-found', `node ${key} is not in the inventory`);
     if (entry.state !== 'online') throw this.whyNotOnline(entry, prompts);
-    return core.handle('agent.call', { node: key, method, params });
+    return core;
   }
 
   async dispose(): Promise<void> {

@@ -13,6 +13,10 @@ const main = async (): Promise<number> =>
     env: process.env,
     io: { out: (text) => void process.stdout.write(text), err: (text) => void process.stderr.write(text) },
     terminal: { input: process.stdin, output: process.stderr },
+    interrupts: (handler) => {
+      process.on('SIGINT', handler);
+      return () => void process.off('SIGINT', handler);
+    },
     readClusters: async (configDir) => (await readConnectionsFile(configDir)).clusters,
     openCore: (configDir, connect) =>
       createCore({ configDir, secrets: new MemorySecretStore(), agentBundle: findAgentBundle(import.meta.url) }, { connect }),

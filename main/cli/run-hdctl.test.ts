@@ -37,6 +37,9 @@ class TestCore implements HyperdeskCoreHandle {
   readonly responses: { promptId: string; answers: string[] | null }[] = [];
   private readonly listeners = new Map<string, Set<(data: never) => void>>();
   disposed = false;
+  readonly uploads: unknown[] = [];
+  /** What a started upload does: the events it sends (some before start() answers, as the real core may). */
+  uploadEvents: (uploadId: string) => { before: AppEventData<'upload.progress'>[]; after: AppEventData<'upload.progress'>[] } = () => ({ before: [], after: [] });
 
   constructor(
     readonly entries: Record<string, NodeEntry>,
@@ -54,6 +57,15 @@ class TestCore implements HyperdeskCoreHandle {
       case 'auth.respond':
         this.responses.push(p as { promptId: string; answers: string[] | null });
         return Promise.resolve({} as AppResult<M>);
+      case 'storage.upload': {
+        this.uploads.push(p);
+        const { before, after } = this.uploadEvents('u1');
+        for (const event of before) this.emit('upload.progress', event);
+        setTimeout(() => after.forEach((event) => this.emit('upload.progress', event)), 1);
+        return Promise.resolve({ uploadId: 'u1' } as AppResult<M>);
+      }
+      case 'storage.upload.cancel':
+      case 'dialogs.openFile':
       case 'connections.list':
       case 'connections.probeHostKey':
       case 'connections.addNode':
@@ -243,5 +255,38 @@ describe('hdctl node list', () => {
     expect(result.read).toEqual([]);
     const usage = await run(['node', 'list', '--bogus']);
     expect(usage.code).toBe(2);
+  });
+});
+
+describe('hdctl storage content upload', () => {
+  const progress = (state: AppEventData<'upload.progress'>['state'], sent: number, extra: Partial<AppEventData<'upload.progress'>> = {}): AppEventData<'upload.progress'> => ({
+    uploadId: 'u1', node: 'lab/n1', storage: 'local', content: 'iso', filename: 'x.iso', state, sent, total: 200 * 1024 * 1024, ...extra,
+  });
+
+  it('starts the upload on the routed node, prints progress on stderr and the sha256 on stdout', async () => {
+    const core = new TestCore({ 'lab/n1': entry('lab/n1') });
+    const sha256 = 'ab'.repeat(32);
+    core.uploadEvents = () => ({
+      before: [progress('hashing', 0)],
+      after: [progress('uploading', 84 * 1024 * 1024, { sha256 }), progress('verifying', 200 * 1024 * 1024, { sha256 }), progress('done', 200 * 1024 * 1024, { sha256, volid: 'local:iso/x.iso' })],
+    });
+    const result = await run(['storage', 'content', 'upload', '--storage', 'local', '--content', 'iso', '/tmp/x.iso'], { saved: onlyOne, core });
+    expect(result.code).toBe(0);
+    expect(core.uploads).toEqual([{ node: 'lab/n1', storage: 'local', content: 'iso', path: '/tmp/x.iso' }]);
+    expect(result.err).toContain('hashing 0% (0.0 of 200.0 MiB)');
+    expect(result.err).toContain('resuming at 84.0 MiB');
+    expect(result.err).toContain('uploading 42% (84.0 of 200.0 MiB)');
+    expect(result.out).toBe(`${sha256}  local:iso/x.iso\n`);
+  });
+
+  it('exits 1 with the error of a failed upload, and 2 without --content', async () => {
+    const core = new TestCore({ 'lab/n1': entry('lab/n1') });
+    core.uploadEvents = () => ({ before: [], after: [progress('failed', 0, { error: { code: 'unreachable', message: 'the connection to node lab/n1 dropped' } })] });
+    const failed = await run(['storage', 'content', 'upload', '--node', 'n1', '--storage', 'local', '--content', 'iso', 'x.iso'], { saved: onlyOne, core });
+    expect(failed.code).toBe(1);
+    expect(failed.err).toContain('error (unreachable): the connection to node lab/n1 dropped');
+    const usage = await run(['storage', 'content', 'upload', '--storage', 'local', 'x.iso'], { saved: onlyOne });
+    expect(usage.code).toBe(2);
+    expect(usage.err).toContain('--content wants iso or vztmpl');
   });
 });

@@ -1,5 +1,5 @@
 // hdctl on the workstation: the generated command tree, routed to one saved node through main/core,
-// plus `node list`. Exit codes: 0 ok, 1 error, 2 usage.
+// plus `node list` and `storage content upload`. Exit codes: 0 ok, 1 error, 2 usage.
 import type { MethodName, Params, Result } from '../../node-agent/src/api';
 import { runCli, type CliBackend, type CliCommand, type CliIo } from '../../node-agent/src/cli/run-cli';
 import { defaultGlobals, takeGlobal, UsageError } from '../../node-agent/src/cli/parse-args';
@@ -10,6 +10,7 @@ import { CliCore } from './cli-core';
 import { resolveConfigDir } from './config-dir';
 import { formatNodeList } from './node-list';
 import { findNode, routableNodes, routeCall, type RoutableNode } from './node-route';
+import { storageUploadCommand, type Interrupts } from './storage-upload-command';
 import type { Terminal } from './tty-prompt';
 
 export interface HdctlEnvironment {
@@ -23,6 +24,8 @@ export interface HdctlEnvironment {
   openCore(configDir: string, connect: (key: NodeKey) => boolean): Promise<HyperdeskCoreHandle>;
   /** How often `task log --follow` and `--wait` poll (default 500 ms). */
   pollMs?: number;
+  /** Ctrl+C: a running upload is cancelled instead of the process dying mid-write. */
+  interrupts?: Interrupts;
 }
 
 const nodeListCommand = (nodes: () => Promise<RoutableNode[]>, core: CliCore): CliCommand => ({
@@ -64,7 +67,7 @@ export const runHdctl = async (argv: readonly string[], environment: HdctlEnviro
       const node = routeCall(await nodes(), target?.node, params);
       return (await core.call(node.key, method, params)) as Result<M>;
     },
-    extraCommands: [nodeListCommand(nodes, core)],
+    extraCommands: [nodeListCommand(nodes, core), storageUploadCommand(nodes, core, environment.interrupts)],
   };
   try {
     return await runCli(positionalNode(rest), backend, io, environment.pollMs === undefined ? {} : { pollMs: environment.pollMs });

@@ -1,7 +1,9 @@
 // The app's inner contract: every call the renderer may make of main and every event main sends it.
 // main validates each payload with these schemas; preload/api.ts derives window.hyperdesk's type from them.
 import { z } from 'zod';
-import { methods, type WireError, type MethodName, type Params, type Result } from '../../node-agent/src/api';
+import { methods, WireError, type MethodName, type Params, type Result } from '../../node-agent/src/api';
+import { ContentFileName } from '../../node-agent/src/api/storage';
+import { StorageId } from '../../node-agent/src/storage/plugin';
 import { AuthMethod, Host, NodeKeySchema, SavedCluster } from './config-schema';
 import { Inventory, InventoryPatch } from './inventory-schema';
 
@@ -49,6 +51,44 @@ export const AuthPrompt = z.object({
 });
 export type AuthPrompt = z.infer<typeof AuthPrompt>;
 
+/** An ISO image or container template uploaded from this computer to a node's storage (storage-upload.ts). */
+export const UploadRequest = z
+  .object({
+    node: NodeKeySchema,
+    storage: StorageId,
+    content: z.enum(['iso', 'vztmpl']),
+    /** The local file (absolute, or relative to main's working directory). */
+    path: z.string().min(1).max(4096),
+    /** The name on the node; the local file's name when omitted. */
+    filename: ContentFileName.optional(),
+  })
+  .strict();
+export type UploadRequest = z.infer<typeof UploadRequest>;
+
+export const UploadState = z.enum(['hashing', 'uploading', 'verifying', 'done', 'failed', 'cancelled']);
+export type UploadState = z.infer<typeof UploadState>;
+
+export const UploadProgress = z.object({
+  uploadId: z.string(),
+  node: NodeKeySchema,
+  storage: StorageId,
+  content: z.enum(['iso', 'vztmpl']),
+  filename: z.string(),
+  state: UploadState,
+  /** Bytes done of total: hashed while 'hashing', on the node (resumed bytes included) from 'uploading' on. */
+  sent: z.number().int().nonnegative(),
+  total: z.number().int().nonnegative(),
+  /** The local file's sha256, known from 'uploading' on; the node checked it when 'done'. */
+  sha256: z.string().optional(),
+  /** The new volume, when 'done'. */
+  volid: z.string().optional(),
+  /** Why, when 'failed'. */
+  error: WireError.optional(),
+});
+export type UploadProgress = z.infer<typeof UploadProgress>;
+
+export const FileFilter = z.object({ name: z.string().max(100), extensions: z.array(z.string().max(20)).max(20) }).strict();
+
 const AgentCall = z.object({ node: NodeKeySchema, method: z.string(), params: z.unknown() });
 
 export const appMethods = {
@@ -75,6 +115,14 @@ export const appMethods = {
   'preferences.set': { params: Preferences.partial(), result: Preferences },
   /** Forward one agent method to one node; params are validated against the agent contract in main. */
   'agent.call': { params: AgentCall, result: z.unknown() },
+  /** Start uploading a local ISO image or container template to a node's storage; progress comes as upload.progress. */
+  'storage.upload': { params: UploadRequest, result: z.object({ uploadId: z.string() }) },
+  'storage.upload.cancel': { params: z.object({ uploadId: z.string() }).strict(), result: z.object({}) },
+  /** A native file picker: only the Electron shell has one (the browser host answers not-supported). */
+  'dialogs.openFile': {
+    params: z.object({ title: z.string().max(200).optional(), filters: z.array(FileFilter).max(20).optional() }).strict(),
+    result: z.object({ path: z.string().nullable() }),
+  },
 } as const;
 
 export type AppMethods = typeof appMethods;
@@ -88,6 +136,8 @@ export const appEvents = {
   /** Sent by the transport itself when its link to main came back (the browser host restarted or the socket
    *  dropped): events may have been missed, so the renderer reloads what it shows. */
   'connection.restored': z.object({}),
+  /** An upload's state, throttled to ≤ 10 per second while bytes move; every state change is sent. */
+  'upload.progress': UploadProgress,
 } as const;
 export type AppEvents = typeof appEvents;
 export type AppEventName = keyof AppEvents;

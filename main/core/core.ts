@@ -21,6 +21,7 @@ import {
   type AppResult,
   type AuthPrompt,
   type HostKeyInfo,
+  type UploadProgress,
 } from './app-api';
 import { connectOnce, provisionalName, savedAuthOf, secretAccount, withSecret, type ParsedAddNode } from './add-node';
 import { AuthPrompts } from './auth-prompts';
@@ -36,12 +37,13 @@ import { KnownHosts } from './known-hosts';
 import { acceptHostKey, probeHostKey } from './ssh-connection';
 import { loadAgentBundle, type AgentBundle } from './agent-bundle';
 import { NodeSession } from './node-session';
+import { Uploads } from './storage-upload';
 
 /** How long a keyboard-interactive or password prompt waits for the person before it counts as cancelled. */
 /** The first connection of connections.addNode: a prompt may take 5 minutes, deploying the agent a couple more. */
 export const ADD_NODE_TIMEOUT_MS = 8 * 60_000;
 /** The topics the aggregator uses; each node's newest metrics sample feeds the live charts (history is fetched on demand). */
-const INVENTORY_TOPICS: Topic[] = ['node.status', 'node.metrics', 'task.update', 'guest.update', 'guest.remove'];
+const INVENTORY_TOPICS: Topic[] = ['node.status', 'node.metrics', 'task.update', 'guest.update', 'guest.remove', 'storage.status'];
 /** Methods the session itself drives; forwarding them would break its subscription or its requests. */
 const SESSION_METHODS = new Set<MethodName>(['events.subscribe', 'events.unsubscribe', 'rpc.cancel']);
 
@@ -72,6 +74,10 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
   private readonly prompts = new AuthPrompts();
   private bundle: Promise<AgentBundle> | undefined;
   private disposed = false;
+  private readonly uploads = new Uploads({
+    saved: (key) => this.config.find(key) !== undefined,
+    session: (key) => this.sessions.get(key),
+  });
   private readonly handlers: Handlers = {
     'inventory.snapshot': () => Promise.resolve(this.aggregator.snapshot()),
     'connections.list': () => Promise.resolve(this.config.clusters()),
@@ -83,6 +89,11 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
     'preferences.get': () => Promise.resolve(this.preferences.get()),
     'preferences.set': (change) => this.preferences.set(change),
     'agent.call': ({ node, method, params }) => this.agentCall(node, method, params),
+    'storage.upload': (request) => this.uploads.start(request),
+    'storage.upload.cancel': ({ uploadId }) => this.uploads.cancel(uploadId),
+    // The Electron shell answers this one itself (main/electron/ipc.ts); other hosts have no native dialog.
+    'dialogs.openFile': () =>
+      Promise.reject(new AppError('not-supported', 'the browser host has no file dialog: type the path')),
   };
 
   constructor(
@@ -119,6 +130,7 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
     }
     // The transport's own event: the core has nothing to say on it.
     if (event === 'connection.restored') return () => undefined;
+    if (event === 'upload.progress') return this.uploads.on(listener as (progress: UploadProgress) => void);
     throw new AppError('not-found', `${String(event)} is not a Hyperdesk event`);
   }
 
@@ -126,6 +138,7 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
     if (this.disposed) return;
     this.disposed = true;
     this.prompts.close();
+    await this.uploads.dispose();
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.allSettled(sessions.map((session) => session.dispose()));

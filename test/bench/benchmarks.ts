@@ -4,5 +4,6 @@ import type { Benchmark } from './bench-types';
 import { changeToInventory } from './change-to-inventory';
 import { rendererScale } from './renderer-scale';
 import { rpcRoundTrip } from './rpc-round-trip';
+import { storageUpload } from './storage-upload';
 
-export const benchmarks: readonly Benchmark[] = [rpcRoundTrip, changeToInventory, agentFootprint, rendererScale];
+export const benchmarks: readonly Benchmark[] = [rpcRoundTrip, changeToInventory, agentFootprint, rendererScale, storageUpload];
