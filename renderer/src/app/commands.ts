@@ -8,9 +8,12 @@ import ViewAgendaOutlined from '@mui/icons-material/ViewAgendaOutlined';
 import ContrastRounded from '@mui/icons-material/ContrastRounded';
 import TranslateRounded from '@mui/icons-material/TranslateRounded';
 import SearchRounded from '@mui/icons-material/SearchRounded';
+import StorageRounded from '@mui/icons-material/StorageRounded';
 import type { MessageKey } from '../i18n/translate';
 import type { AppState } from '../store/store';
 import { runNodeCheck } from '../features/nodes/actions';
+import { refreshNodeStorages } from '../features/storage/actions';
+import { splitStorageKey } from '../features/storage/storage-format';
 import { cycleTheme, toggleLanguage } from '../features/preferences/actions';
 import { appStore } from '../store/store';
 
@@ -46,6 +49,14 @@ export function targetNode(ctx: CommandContext): string | undefined {
   return ctx.state.selection.kind === 'node' ? ctx.state.selection.key : undefined;
 }
 
+/** The node whose storages a command acts on: the target node, or the node of the selected storage. */
+const storageNode = (ctx: CommandContext): string | undefined => {
+  const { selection } = ctx.state;
+  return selection.kind === 'storage' && ctx.target === undefined
+    ? splitStorageKey(selection.key).nodeKey
+    : targetNode(ctx);
+};
+
 const always = () => true;
 const hasNode = (ctx: CommandContext) => {
   const key = targetNode(ctx);
@@ -74,6 +85,22 @@ export const commands: readonly Command[] = [
     run: (ctx) => {
       const key = targetNode(ctx);
       if (key !== undefined) void runNodeCheck(key);
+    },
+  },
+  {
+    id: 'storage.refresh',
+    label: 'cmd.refreshStorage',
+    icon: StorageRounded,
+    places: ['node-menu', 'palette'],
+    enabled: (ctx) => {
+      const key = storageNode(ctx);
+      return key !== undefined && ctx.state.nodes[key]?.state === 'online';
+    },
+    run: (ctx) => {
+      const key = storageNode(ctx);
+      // A failure leaves the last-known list; the storage pages show their own errors.
+      if (key !== undefined) void refreshNodeStorages(key).catch(() => undefined);
+      appStore.getState().bumpStorageEpoch();
     },
   },
   {

@@ -20,6 +20,8 @@ const rowOf = (selection: Selection): TreeRow => {
       return `node:${selection.key}`;
     case 'guest':
       return `guest:${selection.key}`;
+    case 'storage':
+      return `storage:${selection.key}`;
   }
 };
 
@@ -28,7 +30,16 @@ const selectionOf = (row: TreeRow): Selection => {
   const colon = row.indexOf(':');
   const kind = row.slice(0, colon);
   const id = row.slice(colon + 1);
-  return kind === 'cluster' ? { kind: 'cluster', id } : kind === 'guest' ? { kind: 'guest', key: id } : { kind: 'node', key: id };
+  switch (kind) {
+    case 'cluster':
+      return { kind: 'cluster', id };
+    case 'guest':
+      return { kind: 'guest', key: id };
+    case 'storage':
+      return { kind: 'storage', key: id };
+    default:
+      return { kind: 'node', key: id };
+  }
 };
 
 /** The id a row folds under (cluster id or node key), when it is a cluster or node row. */

@@ -9,13 +9,15 @@ import ApartmentRounded from '@mui/icons-material/ApartmentRounded';
 import HubOutlined from '@mui/icons-material/HubOutlined';
 import DnsOutlined from '@mui/icons-material/DnsOutlined';
 import LockOutlined from '@mui/icons-material/LockOutlined';
+import StorageRounded from '@mui/icons-material/StorageRounded';
 import { appStore, useAppStore } from '../store/store';
 import type { TreeRow } from '../store/selectors';
-import { useCluster, useGuestCountOf } from '../store/selectors';
-import { useT } from '../i18n/use-t';
+import { useChildCountOf, useCluster } from '../store/selectors';
+import { useLanguage, useT } from '../i18n/use-t';
 import { NodeStateBadge, stateVisual, toneStyles } from '../components/node-state';
 import { GuestIcon } from '../components/guest-state';
 import type { TreeMenuAnchor } from './tree-context-menu';
+import { splitStorageKey, usageHint } from '../features/storage/storage-format';
 
 export const TREE_ROW_HEIGHT = 28;
 
@@ -58,6 +60,8 @@ const Row = styled('div')(({ theme }) => ({
   '&[aria-expanded="true"] .tree-toggle': { transform: 'rotate(90deg)' },
   '& .tree-lock': { display: 'inline-flex', fontSize: 14, color: theme.vars.palette.text.secondary },
   '&[data-template="true"] .tree-label, &[data-state="stopped"] .tree-label': { color: theme.vars.palette.text.secondary },
+  '&[data-state="inactive"] .tree-label, &[data-state="inactive"] .tree-icon': { color: theme.vars.palette.text.disabled },
+  '& .tree-hint': { fontSize: 11, color: theme.vars.palette.text.secondary, fontVariantNumeric: 'tabular-nums' },
   '& .tree-label': { flex: 1, minWidth: 0, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' },
 }));
 
@@ -71,6 +75,7 @@ export const TreeRowView = memo(function TreeRowView({ row, top, onContextMenu }
   if (row === 'datacenter') return <DatacenterRow top={top} />;
   if (row.startsWith('cluster:')) return <ClusterRow id={row.slice('cluster:'.length)} top={top} />;
   if (row.startsWith('guest:')) return <GuestRow guestKey={row.slice('guest:'.length)} top={top} />;
+  if (row.startsWith('storage:')) return <StorageRow storageKey={row.slice('storage:'.length)} top={top} />;
   return <NodeRow nodeKey={row.slice('node:'.length)} top={top} onContextMenu={onContextMenu} />;
 });
 
@@ -159,7 +164,7 @@ function NodeRow({
   const state = useAppStore((s) => s.nodes[nodeKey]?.state ?? 'offline');
   const selected = useAppStore((s) => s.selection.kind === 'node' && s.selection.key === nodeKey);
   const folded = useAppStore((s) => Boolean(s.collapsed[nodeKey]));
-  const guests = useGuestCountOf(nodeKey);
+  const guests = useChildCountOf(nodeKey);
   const select = () => appStore.getState().select({ kind: 'node', key: nodeKey });
   return (
     <RowShell
@@ -233,6 +238,36 @@ function GuestRow({ guestKey, top }: { guestKey: string; top: number }) {
           <LockOutlined fontSize="inherit" />
         </span>
       )}
+    </RowShell>
+  );
+}
+
+/** PVE's `local (n1)` storage item: greyed when disabled or inactive, with its usage as a hint. */
+function StorageRow({ storageKey, top }: { storageKey: string; top: number }) {
+  const t = useT();
+  const language = useLanguage();
+  const { nodeKey, storage } = splitStorageKey(storageKey);
+  const nodeName = useAppStore((s) => s.nodes[nodeKey]?.name ?? nodeKey);
+  const usable = useAppStore((s) => {
+    const entry = s.storages[nodeKey]?.[storage];
+    return entry !== undefined && entry.enabled && entry.active;
+  });
+  const hint = useAppStore((s) => usageHint(s.storages[nodeKey]?.[storage], language));
+  const selected = useAppStore((s) => s.selection.kind === 'storage' && s.selection.key === storageKey);
+  return (
+    <RowShell
+      top={top}
+      level={4}
+      selected={selected}
+      onClick={() => appStore.getState().select({ kind: 'storage', key: storageKey })}
+      testId={`tree-storage-${storageKey}`}
+      state={usable ? 'active' : 'inactive'}
+    >
+      <span className="tree-icon">
+        <StorageRounded fontSize="inherit" />
+      </span>
+      <span className="tree-label">{t('storage.tree', { storage, node: nodeName })}</span>
+      {usable && hint !== '' && <span className="tree-hint">{hint}</span>}
     </RowShell>
   );
 }

@@ -1,5 +1,5 @@
 // Dev preview entry: installs the fake window.hyperdesk, mounts the real app, then applies a scenario from the URL.
-//   ?lang=zh-CN&theme=dark&select=lab/n1&dialog=add-node|remove|task-log|palette&nodes=5000&tasks=10000&offline=all&empty=1&tick=2000
+//   ?lang=zh-CN&theme=dark&select=lab/n1 (or lab/n1/local)&dialog=add-node|remove|task-log|palette&nodes=5000&tasks=10000&offline=all&empty=1&tick=2000
 import type { Language, Preferences } from '../../../main/core/app-api';
 import { mount } from '../app/mount';
 import { appStore } from '../store/store';
@@ -30,7 +30,10 @@ if (root) mount(root);
 const applyScenario = () => {
   const state = appStore.getState();
   const select = query.get('select');
-  if (select?.includes('/')) state.select({ kind: 'node', key: select });
+  // cluster, cluster/node, or cluster/node/storage
+  const depth = select?.split('/').length ?? 0;
+  if (select && depth === 3) state.select({ kind: 'storage', key: select });
+  else if (select?.includes('/')) state.select({ kind: 'node', key: select });
   else if (select) state.select({ kind: 'cluster', id: select });
   switch (query.get('dialog') ?? '') {
     case 'add-node':

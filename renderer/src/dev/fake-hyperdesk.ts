@@ -15,6 +15,7 @@ import {
   makeTask,
 } from './fake-data';
 import { random } from './seeded-random';
+import { createFakeStorageCalls } from './fake-storage-calls';
 
 export interface FakeOptions {
   /** Extra nodes in a "bulk" cluster, for scrolling tests. */
@@ -149,7 +150,10 @@ export function createFakeHyperdesk(options: FakeOptions = {}): FakeHyperdesk {
       const time = Date.now();
       for (const node of Object.values(inventory.nodes)) {
         if (node.state !== 'online' || node.cluster === 'bulk') continue;
-        nodes[node.key] = { ...node, status: makeStatus(node.name, time, rnd), asOf: time };
+        const next: NodeEntry = { ...node, status: makeStatus(node.name, time, rnd), asOf: time };
+        // The lab's nodes send their storages with the inventory; the others are read with storage.status.
+        if (node.cluster === 'lab') next.storages = storage.status(node);
+        nodes[node.key] = next;
       }
       patch({ nodes });
     }, options.tickMs);
@@ -180,9 +184,30 @@ export function createFakeHyperdesk(options: FakeOptions = {}): FakeHyperdesk {
     return task.upid;
   };
 
+  const storage = createFakeStorageCalls({
+    emit,
+    patchTask: (task) => patch({ tasks: { [task.upid]: task } }),
+    currentTask: (upid) => inventory.tasks[upid],
+    later,
+    nextPid: () => pid++,
+    node: (key) => inventory.nodes[key],
+    log: (upid, line) => logs.set(upid, [...(logs.get(upid) ?? []), line]),
+    stepMs: options.taskStepMs ?? 400,
+  });
+
   const agentCall = (params: { node: string; method: string; params: Record<string, unknown> }): unknown => {
     const node = inventory.nodes[params.node];
     if (!node) throw new Fail('not-found', `node ${params.node} is not in the inventory`);
+    if (params.method.startsWith('storage.')) {
+      if (node.state !== 'online') throw new Fail('unreachable', `node ${node.name} is not connected`);
+      try {
+        const handled = storage.agent(node, params.method, params.params);
+        if (handled !== undefined) return handled.value;
+      } catch (error) {
+        const e = error as { code?: ErrorCode; message: string };
+        throw new Fail(e.code ?? 'internal-error', e.message);
+      }
+    }
     switch (params.method) {
       case 'node.metrics': {
         if (node.asOf === undefined) throw new Fail('unreachable', `node ${node.name} has never been reached`);
@@ -327,6 +352,12 @@ export function createFakeHyperdesk(options: FakeOptions = {}): FakeHyperdesk {
         return preferences;
       case 'agent.call':
         return agentCall(params as { node: string; method: string; params: Record<string, unknown> });
+      case 'storage.upload':
+        return storage.upload(params);
+      case 'storage.upload.cancel':
+        return storage.cancel(params);
+      case 'dialogs.openFile':
+        throw new Fail('not-supported', 'the browser host has no file picker: type the path');
       default:
         throw new Fail('not-supported', `unknown method ${method}`);
     }

@@ -1,5 +1,8 @@
 // English: the reference dictionary. Its keys are the type every other language must cover.
+import { enStorage } from './en-storage';
+
 export const en = {
+  ...enStorage,
   'app.name': 'Hyperdesk',
   'common.cancel': 'Cancel',
   'common.close': 'Close',

@@ -1,8 +1,10 @@
 // Simplified Chinese, for the Chinese-speaking admins who are most of the users. Typed as Dictionary:
 // a missing or extra key is a compile error.
 import type { Dictionary } from './en';
+import { zhCNStorage } from './zh-cn-storage';
 
 export const zhCN: Dictionary = {
+  ...zhCNStorage,
   'app.name': 'Hyperdesk',
   'common.cancel': '取消',
   'common.close': '关闭',

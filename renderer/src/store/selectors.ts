@@ -39,17 +39,24 @@ export const sortedClusterIds = memoLast((clusters: Clusters): string[] =>
     .map((c) => c.id),
 );
 
-export type TreeRow = 'datacenter' | `cluster:${string}` | `node:${string}` | `guest:${string}`;
+export type TreeRow =
+  | 'datacenter'
+  | `cluster:${string}`
+  | `node:${string}`
+  | `guest:${string}`
+  | `storage:${string}`;
 
 /**
  * The resource tree flattened into rows for the virtualized list: Datacenter, each cluster, its nodes, and each
- * node's guests by vmid (PVE's Server View). Rebuilt only when membership or folding changes, never on a status tick.
+ * node's guests by vmid, then its storages by name (PVE's Server View). Rebuilt only when membership or folding
+ * changes, never on a status tick.
  */
 const flattenTree = memoLast(
   (
     clusters: Clusters,
     byCluster: AppState['nodeOrder'],
     guestOrder: AppState['guestOrder'],
+    storageOrder: AppState['storageOrder'],
     collapsed: AppState['collapsed'],
   ): readonly TreeRow[] => {
     const rows: TreeRow[] = ['datacenter'];
@@ -62,18 +69,24 @@ const flattenTree = memoLast(
         rows.push(`node:${key}`);
         if (collapsed[key]) continue;
         for (const guest of guestOrder[key] ?? noKeys) rows.push(`guest:${guest}`);
+        for (const storage of storageOrder[key] ?? noKeys) rows.push(`storage:${key}/${storage}`);
       }
     }
     return rows;
   },
 );
 export const treeRows = (
-  state: Pick<AppState, 'clusters' | 'nodeOrder' | 'guestOrder' | 'collapsed'>,
-): readonly TreeRow[] => flattenTree(state.clusters, state.nodeOrder, state.guestOrder, state.collapsed);
+  state: Pick<AppState, 'clusters' | 'nodeOrder' | 'guestOrder' | 'storageOrder' | 'collapsed'>,
+): readonly TreeRow[] =>
+  flattenTree(state.clusters, state.nodeOrder, state.guestOrder, state.storageOrder, state.collapsed);
 export const useTreeRows = (): readonly TreeRow[] => useAppStore(treeRows);
 
 /** How many guests a node has (its tree row folds only when it has some). */
 export const useGuestCountOf = (nodeKey: string): number => useAppStore((s) => s.guestOrder[nodeKey]?.length ?? 0);
+
+/** How many rows fold under a node: its guests and its storages. */
+export const useChildCountOf = (nodeKey: string): number =>
+  useAppStore((s) => (s.guestOrder[nodeKey]?.length ?? 0) + (s.storageOrder[nodeKey]?.length ?? 0));
 
 export const useTaskUpids = (): readonly string[] => useAppStore((s) => s.taskOrder);
 

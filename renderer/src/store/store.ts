@@ -4,8 +4,9 @@ import { useStore } from 'zustand';
 import { createInventorySlice, type InventorySlice } from './inventory-slice';
 import { createUiSlice, type UiSlice } from './ui-slice';
 import { createAuthPromptSlice, type AuthPromptSlice } from './auth-prompt-slice';
+import { createStorageSlice, type StorageSlice } from './storage-slice';
 
-export type AppState = InventorySlice & UiSlice & AuthPromptSlice;
+export type AppState = InventorySlice & UiSlice & AuthPromptSlice & StorageSlice;
 
 /** A fresh store; tests make their own, the app uses `appStore`. */
 export const createAppStore = (): StoreApi<AppState> =>
@@ -13,6 +14,7 @@ export const createAppStore = (): StoreApi<AppState> =>
     ...createInventorySlice(...a),
     ...createUiSlice(...a),
     ...createAuthPromptSlice(...a),
+    ...createStorageSlice(...a),
   }));
 
 export const appStore = createAppStore();

@@ -9,7 +9,9 @@ export type Selection =
   | { kind: 'datacenter' }
   | { kind: 'cluster'; id: string }
   | { kind: 'node'; key: string }
-  | { kind: 'guest'; key: string };
+  | { kind: 'guest'; key: string }
+  /** A storage as one node sees it: key `<nodeKey>/<storage>`. */
+  | { kind: 'storage'; key: string };
 export type ThemePreference = Preferences['theme'];
 
 /** A transient message; text is looked up at render so it follows a language switch. */

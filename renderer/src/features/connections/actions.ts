@@ -42,7 +42,13 @@ export async function removeNode(key: string): Promise<void> {
   try {
     await invoke('connections.removeNode', { node: key });
     const state = appStore.getState();
-    if (state.selection.kind === 'node' && state.selection.key === key) state.select({ kind: 'datacenter' });
+    const { selection } = state;
+    // The node's page, or one of its storages' pages, would show a node that is gone.
+    if (
+      (selection.kind === 'node' && selection.key === key) ||
+      (selection.kind === 'storage' && selection.key.startsWith(`${key}/`))
+    )
+      state.select({ kind: 'datacenter' });
     state.pushNotice({ severity: 'success', key: 'notice.removed', params: { node: name } });
   } catch (error) {
     const e = UiError.from(error);

@@ -1,5 +1,8 @@
 // Datacenter and cluster pages: counts by state, guests running of total, running tasks, and every node in one virtualized list.
+import { useState } from 'react';
 import Box from '@mui/material/Box';
+import Tab from '@mui/material/Tab';
+import Tabs from '@mui/material/Tabs';
 import Card from '@mui/material/Card';
 import Typography from '@mui/material/Typography';
 import Button from '@mui/material/Button';
@@ -11,6 +14,7 @@ import { useGuestTotals, useRunningTaskCount, useStateCounts, useCluster } from 
 import { useT } from '../../i18n/use-t';
 import { PageHeader } from '../../components/page-header';
 import { NodeList } from './node-list';
+import { DatacenterStorage } from '../storage/datacenter-storage';
 
 function Stat({
   label,
@@ -64,16 +68,30 @@ export function DatacenterSummary({ clusterId }: { clusterId?: string }) {
   const total = Object.values(counts).reduce((a, b) => a + b, 0);
   const attention = counts['host-key-changed'] + counts['auth-failed'] + counts['agent-error'];
   const title = clusterId === undefined ? t('dc.title') : t('cluster.title', { cluster: cluster?.name ?? clusterId });
+  const [tab, setTab] = useState<'summary' | 'storage'>('summary');
+  const welcome = loaded && total === 0 && clusterId === undefined;
 
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%' }}>
       <PageHeader>
         {clusterId === undefined ? <ApartmentRounded color="action" /> : <HubOutlined color="action" />}
         <Typography variant="h6">{title}</Typography>
+        {!welcome && (
+          <Tabs
+            value={tab}
+            onChange={(_, value: 'summary' | 'storage') => setTab(value)}
+            sx={{ flexBasis: '100%', mb: -1.5, minHeight: 40, '& .MuiTab-root': { minHeight: 40 } }}
+          >
+            <Tab value="summary" label={t('dcStorage.tab.summary')} data-testid="datacenter-summary" />
+            <Tab value="storage" label={t('dcStorage.tab.storage')} data-testid="datacenter-storage" />
+          </Tabs>
+        )}
       </PageHeader>
       <Box sx={{ p: 2, display: 'flex', flexDirection: 'column', gap: 1.5, flex: 1, minHeight: 0 }}>
-        {loaded && total === 0 && clusterId === undefined ? (
+        {welcome ? (
           <Welcome />
+        ) : tab === 'storage' ? (
+          <DatacenterStorage clusterId={clusterId} />
         ) : (
           <>
             <Box sx={{ display: 'flex', gap: 1.5, flexWrap: 'wrap' }}>

@@ -3,20 +3,17 @@ import { memo, useMemo, useState } from 'react';
 import Box from '@mui/material/Box';
 import Card from '@mui/material/Card';
 import Typography from '@mui/material/Typography';
-import ToggleButton from '@mui/material/ToggleButton';
-import ToggleButtonGroup from '@mui/material/ToggleButtonGroup';
 import Alert from '@mui/material/Alert';
 import LinearProgress from '@mui/material/LinearProgress';
 import { useColorScheme, useTheme } from '@mui/material/styles';
 import type { Consolidation, Timeframe } from '../../../../node-agent/src/api';
 import { UplotChart } from '../../components/uplot-chart';
+import { TimeframePicker } from '../../components/timeframe-picker';
 import { useLanguage, useT } from '../../i18n/use-t';
 import { buildChartOptions, chartColors, type ChartColors } from './chart-options';
 import { chartColumns, chartUnit, scaleColumns, type ChartKind, type ChartPoint } from './metrics-series';
 import { useNodeMetrics } from './use-node-metrics';
 
-const timeframes: Timeframe[] = ['hour', 'day', 'week', 'month'];
-const consolidations: Consolidation[] = ['average', 'max'];
 const kinds: { kind: ChartKind; title: 'chart.cpu' | 'chart.memory' | 'chart.network' | 'chart.disk' }[] = [
   { kind: 'cpu', title: 'chart.cpu' },
   { kind: 'memory', title: 'chart.memory' },
@@ -24,7 +21,7 @@ const kinds: { kind: ChartKind; title: 'chart.cpu' | 'chart.memory' | 'chart.net
   { kind: 'disk', title: 'chart.disk' },
 ];
 
-function useChartColors(): { colors: ChartColors; mode: 'light' | 'dark' } {
+export function useChartColors(): { colors: ChartColors; mode: 'light' | 'dark' } {
   const theme = useTheme();
   const { colorScheme } = useColorScheme();
   const mode = colorScheme === 'dark' ? 'dark' : 'light';
@@ -43,31 +40,7 @@ export function MetricsCharts({ nodeKey, dimmed }: { nodeKey: string; dimmed: bo
   return (
     <Box>
       <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, mb: 1.5, flexWrap: 'wrap' }}>
-        <ToggleButtonGroup
-          exclusive
-          value={timeframe}
-          onChange={(_, value: Timeframe | null) => value && setTimeframe(value)}
-          aria-label={t('timeframe.label')}
-          data-testid="metrics-timeframe"
-        >
-          {timeframes.map((value) => (
-            <ToggleButton key={value} value={value} data-testid={`timeframe-${value}`}>
-              {t(`timeframe.${value}`)}
-            </ToggleButton>
-          ))}
-        </ToggleButtonGroup>
-        <ToggleButtonGroup
-          exclusive
-          value={cf}
-          onChange={(_, value: Consolidation | null) => value && setCf(value)}
-          aria-label={t('cf.label')}
-        >
-          {consolidations.map((value) => (
-            <ToggleButton key={value} value={value}>
-              {t(`cf.${value}`)}
-            </ToggleButton>
-          ))}
-        </ToggleButtonGroup>
+        <TimeframePicker timeframe={timeframe} cf={cf} onTimeframe={setTimeframe} onCf={setCf} />
         <Box sx={{ flex: 1 }} />
         {metrics.loading && (
           <Typography variant="caption" color="text.secondary">
