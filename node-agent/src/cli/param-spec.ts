@@ -79,7 +79,8 @@ const scalar = (schema: z.ZodType): { kind: ScalarKind; values?: readonly string
     const values = [...schema.values].map(String);
     return { kind: 'enum', values, hint: values.join('|') };
   }
-  return { kind: 'any', hint: 'value' };
+  // Objects, records and unions (a storage definition, a set of properties) are given as JSON.
+  return { kind: 'any', hint: 'JSON' };
 };
 
 /** The flags of a params schema; a schema that is not an object has none. */
@@ -124,8 +125,15 @@ export const coerce = (kind: ScalarKind, text: string): unknown => {
       if (['true', 'yes', '1', 'on'].includes(text)) return true;
       if (['false', 'no', '0', 'off'].includes(text)) return false;
       return undefined;
-    case 'any':
-      return /^-?\d+$/.test(text) ? Number(text) : text;
+    case 'any': {
+      if (/^-?\d+$/.test(text)) return Number(text);
+      if (!/^\s*[[{]/.test(text)) return text;
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        return undefined;
+      }
+    }
     case 'string':
     case 'enum':
       return text;
