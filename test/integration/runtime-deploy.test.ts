@@ -19,38 +19,15 @@ import { runRemote } from '../../main/core/remote-command';
 import { loadCarriedRuntimes, type CarriedRuntime } from '../../main/core/runtime-bundle';
 import { runtimePaths } from '../../main/core/runtime-deploy';
 import { openSsh } from '../../main/core/ssh-connection';
-import { AppError } from '../../node-agent/src/api';
 import { sha256File } from '../../node-agent/src/daemon/agent-digest';
 import { agentPaths } from '../../node-agent/src/daemon/paths';
 import { runChecked } from '../../node-agent/src/exec/run';
-import { labUp, type Lab, type LabUpOptions } from '../lab/lab-api';
+import type { Lab } from '../lab/lab-api';
+import { labUpWhenFree, WAIT_FOR_OTHER_LABS_MS } from '../lab/lab-when-free';
 import { nodeEnv } from '../lab/lab-layout';
 
-const WAIT_FOR_OTHER_LABS_MS = 25 * 60_000;
 const repo = join(import.meta.dirname, '../..');
 
-const labNamespaces = async (): Promise<string[]> =>
-  (await readdir('/var/run/netns').catch(() => [])).filter((name) => name.startsWith('hdlab-'));
-
-/** Bring the lab up once no other is: poll /var/run/netns with a deadline, and try again if another won the race. */
-const labUpWhenFree = async (options: LabUpOptions): Promise<Lab> => {
-  const deadline = Date.now() + WAIT_FOR_OTHER_LABS_MS;
-  let last = '';
-  for (;;) {
-    const taken = await labNamespaces();
-    if (taken.length === 0) {
-      try {
-        return await labUp(options);
-      } catch (error) {
-        if (!(error instanceof AppError && error.code === 'already-exists')) throw error;
-        last = error.message;
-      }
-    } else last = `${taken.join(', ')} exist`;
-    if (Date.now() > deadline)
-      throw new Error(`another lab stayed up for ${WAIT_FOR_OTHER_LABS_MS / 60_000} min (${last})`);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
-};
 
 /** dist/runtimes as `npm run build` leaves it; built here when missing. Fails if the build could not fetch one. */
 const ensureRuntimes = async (): Promise<void> => {

@@ -4,44 +4,23 @@
 // refused with nothing outside the storage touched; storage usage history after a storage.status sample.
 // One lab per machine: this file waits until no other is up.
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, isAppError, type MethodName, type Params, type Result } from '../../node-agent/src/api';
+import { AppError, type MethodName, type Params, type Result } from '../../node-agent/src/api';
 import { run, runChecked } from '../../node-agent/src/exec/run';
 import { nodeKey } from '../../main/core/config-schema';
 import { createCore, type HyperdeskCore } from '../../main/core/core';
 import { MemorySecretStore } from '../../main/core/secrets-memory';
-import { labUp, type Lab, type LabUpOptions } from '../lab/lab-api';
+import type { Lab } from '../lab/lab-api';
 import { CLUSTER_ID, repoRoot } from '../lab/lab-layout';
+import { labUpWhenFree, WAIT_FOR_OTHER_LABS_MS } from '../lab/lab-when-free';
 
-const WAIT_FOR_OTHER_LABS_MS = 25 * 60_000;
 const MiB = 1024 * 1024;
 const DIR_PATH = '/srv/hd-dir';
 const BTRFS_PATH = '/mnt/hd-btrfs';
 
-const labNamespaces = async (): Promise<string[]> =>
-  (await readdir('/var/run/netns').catch(() => [])).filter((name) => name.startsWith('hdlab-'));
-
-/** Bring the lab up once no other is: poll /var/run/netns with a deadline, and try again if another won the race. */
-const labUpWhenFree = async (options: LabUpOptions): Promise<Lab> => {
-  const deadline = Date.now() + WAIT_FOR_OTHER_LABS_MS;
-  let last = '';
-  for (;;) {
-    const taken = await labNamespaces();
-    if (taken.length === 0) {
-      try {
-        return await labUp(options);
-      } catch (error) {
-        if (!isAppError(error, 'already-exists')) throw error;
-        last = error.message;
-      }
-    } else last = `${taken.join(', ')} exist`;
-    if (Date.now() > deadline) throw new Error(`another lab stayed up for ${WAIT_FOR_OTHER_LABS_MS / 60_000} min (${last})`);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
-};
 
 const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;

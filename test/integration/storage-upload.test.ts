@@ -10,40 +10,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, isAppError } from '../../node-agent/src/api';
+import { AppError } from '../../node-agent/src/api';
 import type { UploadProgress } from '../../main/core/app-api';
 import { nodeKey } from '../../main/core/config-schema';
 import { createCore, type HyperdeskCore } from '../../main/core/core';
 import { sha256OfFile } from '../../main/core/file-hash';
 import { MemorySecretStore } from '../../main/core/secrets-memory';
-import { labUp, type Lab, type LabUpOptions } from '../lab/lab-api';
+import type { Lab } from '../lab/lab-api';
 import { CLUSTER_ID, repoRoot } from '../lab/lab-layout';
+import { labUpWhenFree } from '../lab/lab-when-free';
 
-const WAIT_FOR_OTHER_LABS_MS = 25 * 60_000;
 const SIZE = 200 * 1024 * 1024;
 const NAME = 'upload-test.iso';
 
-const labNamespaces = async (): Promise<string[]> =>
-  (await readdir('/var/run/netns').catch(() => [])).filter((name) => name.startsWith('hdlab-'));
-
-/** Bring the lab up once no other is: poll /var/run/netns with a deadline, and try again if another won the race. */
-const labUpWhenFree = async (options: LabUpOptions): Promise<Lab> => {
-  const deadline = Date.now() + WAIT_FOR_OTHER_LABS_MS;
-  let last = '';
-  for (;;) {
-    const taken = await labNamespaces();
-    if (taken.length === 0) {
-      try {
-        return await labUp(options);
-      } catch (error) {
-        if (!isAppError(error, 'already-exists')) throw error;
-        last = error.message;
-      }
-    } else last = `${taken.join(', ')} exist`;
-    if (Date.now() > deadline) throw new Error(`another lab stayed up for ${WAIT_FOR_OTHER_LABS_MS / 60_000} min (${last})`);
-    await new Promise((resolve) => setTimeout(resolve, 2000));
-  }
-};
 
 const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
