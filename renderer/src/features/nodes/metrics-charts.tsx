@@ -1,13 +1,11 @@
 // The node's four history charts with timeframe (hour/day/week/month) and consolidation (average/max) pickers.
+import { ChartCard } from '../../components/chart-card';
 import { memo, useMemo, useState } from 'react';
 import Box from '@mui/material/Box';
-import Card from '@mui/material/Card';
 import Typography from '@mui/material/Typography';
 import Alert from '@mui/material/Alert';
-import LinearProgress from '@mui/material/LinearProgress';
 import { useColorScheme, useTheme } from '@mui/material/styles';
 import type { Consolidation, Timeframe } from '../../../../node-agent/src/api';
-import { UplotChart } from '../../components/uplot-chart';
 import { TimeframePicker } from '../../components/timeframe-picker';
 import { useLanguage, useT } from '../../i18n/use-t';
 import { buildChartOptions, chartColors, type ChartColors } from './chart-options';
@@ -103,31 +101,16 @@ const MetricsChart = memo(function MetricsChart({
     [kind, factor, suffix, colors, t, language, timeframe, nodeKey],
   );
   return (
-    <Card sx={{ p: 1.5, pb: 1, position: 'relative', minWidth: 0 }}>
-      <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 1, mb: 0.5 }}>
-        <Typography variant="subtitle2">{title}</Typography>
-        <Typography variant="caption" color="text.secondary">
-          ({suffix})
-        </Typography>
-      </Box>
-      {loading && <LinearProgress sx={{ position: 'absolute', top: 0, left: 0, right: 0, height: 2 }} />}
-      <UplotChart options={options} data={data} height={170} testId={`chart-${kind}`} dimmed={dimmed} />
-      {!loading && points.length === 0 && (
-        <Typography
-          variant="body2"
-          color="text.secondary"
-          sx={{
-            position: 'absolute',
-            inset: 0,
-            display: 'flex',
-            alignItems: 'center',
-            justifyContent: 'center',
-            pointerEvents: 'none',
-          }}
-        >
-          {t('chart.empty')}
-        </Typography>
-      )}
-    </Card>
+    <ChartCard
+      title={title}
+      suffix={suffix}
+      options={options}
+      data={data}
+      height={170}
+      testId={`chart-${kind}`}
+      loading={loading}
+      empty={points.length === 0}
+      dimmed={dimmed}
+    />
   );
 });

@@ -1,13 +1,10 @@
 // The storage usage chart (used under total, binary units) with the node page's timeframe pickers.
+import { ChartCard } from '../../components/chart-card';
 import { useMemo, useState } from 'react';
 import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
-import Card from '@mui/material/Card';
-import LinearProgress from '@mui/material/LinearProgress';
-import Typography from '@mui/material/Typography';
 import type { Consolidation, Timeframe } from '../../../../node-agent/src/api';
 import { TimeframePicker } from '../../components/timeframe-picker';
-import { UplotChart } from '../../components/uplot-chart';
 import { useLanguage, useT } from '../../i18n/use-t';
 import { buildChartOptions } from '../nodes/chart-options';
 import { useChartColors } from '../nodes/metrics-charts';
@@ -48,32 +45,17 @@ export function StorageChart({ nodeKey, storage, dimmed }: { nodeKey: string; st
           })}
         </Alert>
       )}
-      <Card sx={{ p: 1.5, pb: 1, position: 'relative', minWidth: 0 }}>
-        <Box sx={{ display: 'flex', alignItems: 'baseline', gap: 1, mb: 0.5 }}>
-          <Typography variant="subtitle2">{t('storage.chart')}</Typography>
-          <Typography variant="caption" color="text.secondary">
-            ({suffix})
-          </Typography>
-        </Box>
-        {metrics.loading && <LinearProgress sx={{ position: 'absolute', top: 0, left: 0, right: 0, height: 2 }} />}
-        <UplotChart options={options} data={data} height={190} testId="chart-storage" dimmed={dimmed} />
-        {!metrics.loading && metrics.points.length === 0 && (
-          <Typography
-            variant="body2"
-            color="text.secondary"
-            sx={{
-              position: 'absolute',
-              inset: 0,
-              display: 'flex',
-              alignItems: 'center',
-              justifyContent: 'center',
-              pointerEvents: 'none',
-            }}
-          >
-            {t('chart.empty')}
-          </Typography>
-        )}
-      </Card>
+      <ChartCard
+        title={t('storage.chart')}
+        suffix={suffix}
+        options={options}
+        data={data}
+        height={190}
+        testId="chart-storage"
+        loading={metrics.loading}
+        empty={metrics.points.length === 0}
+        dimmed={dimmed}
+      />
     </Box>
   );
 }
