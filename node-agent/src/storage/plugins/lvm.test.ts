@@ -8,7 +8,7 @@ import { tempDirForTest } from '../../fs/temp-dir';
 import type { LvmConfig } from '../storage-config';
 import { createLvmPlugin, lvmPlugin } from './lvm';
 import { LVS_ARGS, VGS_ARGS } from './lvm-report';
-import { fixture, planContext, planRunner } from './plan-runner';
+import { fixture, planContext, planRunner, rejection } from './plan-runner';
 import type { Responder } from './plan-runner';
 
 const LVS = ['lvs', ...LVS_ARGS, 'hdtest'].join(' ');
@@ -29,15 +29,6 @@ const setup = (config: Partial<LvmConfig> = {}, respond: Responder = reports) =>
     runner.run,
   );
   return { runner, ctx };
-};
-
-const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return error;
 };
 
 describe('lvm plugin (plan: no device-mapper here — checks the exact commands and parses captured vgs/lvs output)', () => {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../api/errors';
 import type { LvmThinConfig } from '../storage-config';
 import { LVS_ARGS, VGS_ARGS } from './lvm-report';
 import { lvmthinPlugin } from './lvmthin';
-import { fixture, planContext, planRunner } from './plan-runner';
+import { fixture, planContext, planRunner, rejection } from './plan-runner';
 import type { Responder } from './plan-runner';
 
 const lvsLine = (vg: string) => ['lvs', ...LVS_ARGS, vg].join(' ');
@@ -38,15 +37,6 @@ const setup = (respond: Responder = captured, vgname = 'hdthin') => {
     ctx,
     mutations: () => runner.lines().filter((line) => !line.startsWith('lvs ') && !line.startsWith('vgs ')),
   };
-};
-
-const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return error;
 };
 
 describe('lvmthin plugin (plan: no device-mapper here — checks the exact commands and parses captured lvs output)', () => {

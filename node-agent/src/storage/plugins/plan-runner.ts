@@ -1,5 +1,6 @@
 // Test support for the plan tests (LVM and ZFS cannot run on the build machines): a CommandRunner that records
 // every command and answers from captured output, plus a StorageContext around it. Never used by production code.
+import { AppError } from '../../api/errors';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RunResult } from '../../exec/run';
@@ -44,3 +45,13 @@ export const planContext = <C>(
 });
 
 export const fixture = (name: string): string => readFileSync(join(import.meta.dirname, '__fixtures__', name), 'utf8');
+
+/** The AppError a promise rejects with; fails the test if it resolves or rejects with anything else. */
+export const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
+  const error: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
+  return error;
+};

@@ -2,10 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../api/errors';
 import { tempDirForTest } from '../../fs/temp-dir';
 import type { ZfsPoolConfig } from '../storage-config';
-import { fixture, planContext, planRunner } from './plan-runner';
+import { fixture, planContext, planRunner, rejection } from './plan-runner';
 import type { Responder } from './plan-runner';
 import { createZfsPoolPlugin, zfspoolPlugin } from './zfspool';
 
@@ -43,15 +42,6 @@ const setup = (config: Partial<ZfsPoolConfig> = {}, respond: Responder = pool) =
     runner.run,
   );
   return { runner, ctx, mutations: () => runner.lines().filter((line) => !/^zfs (list|get) /.test(line)) };
-};
-
-const rejection = async (promise: Promise<unknown>): Promise<AppError> => {
-  const error: unknown = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return error;
 };
 
 describe('zfspool plugin (plan: no ZFS here — checks the exact commands and parses zfs output written from the man pages)', () => {
