@@ -1,29 +1,18 @@
 // Issue 2 end to end: the real renderer in Debian's Chromium, served by the browser host, against a real lab node.
 // Add the node through the dialog (confirming its fingerprint), see live charts, switch to 中文, lose the node.
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, runChecked } from '../../node-agent/src/exec/run';
 import { labUp, type Lab } from '../lab/lab-api';
+import { startWebHost } from './web-host';
 
 let lab: Lab;
 let host: ChildProcess;
 let url: string;
 let configDir: string;
-
-const startWebHost = (dir: string) =>
-  new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
-    const child = spawn('node', ['dist/main/web-host.js', '--config-dir', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve({ child, url: (JSON.parse(line) as { url: string }).url });
-    });
-    child.on('exit', (code) => reject(new Error(`the browser host exited with ${code}`)));
-  });
 
 /** Every sshd process inside the node's namespace: the listener and the sessions it serves. */
 const killSshd = async (namespace: string) => {

@@ -1,13 +1,14 @@
 // Issue 3 end to end: add a dir storage through the UI, upload an ISO with its progress bar, see it listed and the
 // storage's usage move. The storage sits on its own small file system in the lab node, so 48 MiB shows.
 import { expect, test, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { run, runChecked } from '../../node-agent/src/exec/run';
 import { labUp, type Lab } from '../lab/lab-api';
+import { startWebHost } from './web-host';
 
 let lab: Lab;
 let host: ChildProcess;
@@ -15,18 +16,6 @@ let url: string;
 let work: string;
 let mountPoint: string;
 let loopDevice: string | undefined;
-
-const startWebHost = (dir: string) =>
-  new Promise<{ child: ChildProcess; url: string }>((resolve, reject) => {
-    const child = spawn('node', ['dist/main/web-host.js', '--config-dir', dir, '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      const line = out.split('\n').find((l) => l.startsWith('{'));
-      if (line) resolve({ child, url: (JSON.parse(line) as { url: string }).url });
-    });
-    child.on('exit', (code) => reject(new Error(`the browser host exited with ${code}`)));
-  });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/e2e/screenshots/${name}.png`, fullPage: true });
 
