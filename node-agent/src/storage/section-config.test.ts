@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../api/errors';
 import {
   addSection,
   deleteProperty,
@@ -13,21 +12,11 @@ import {
   writeSectionConfig,
   type SectionDocument,
 } from './section-config';
-import { fixture } from './__fixtures__/fixtures';
+import { fixture, thrown } from './__fixtures__/fixtures';
 
 const roundTrip = (text: string): string => writeSectionConfig(parseSectionConfig(text));
 
 /** The AppError a call throws (fails the test when it does not throw one). */
-const thrown = (call: () => unknown): AppError => {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
-};
-
 describe('parseSectionConfig / writeSectionConfig round trip', () => {
   it.each(['storage.cfg', 'storage.crlf.cfg', 'storage.no-final-newline.cfg'])(
     '%s comes back byte for byte',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../api/errors';
+import type { AppError } from '../api/errors';
 import {
   parseStorageCfg,
   removeStorage,
@@ -10,17 +10,7 @@ import {
   type StorageConfig,
 } from './storage-config';
 import { parseBwlimit, parsePruneBackups } from './storage-fields';
-import { fixture } from './__fixtures__/fixtures';
-
-const thrown = (call: () => unknown): AppError => {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
-};
+import { fixture, thrown } from './__fixtures__/fixtures';
 
 const storage = (text: string, id: string): StorageConfig => {
   const found = parseStorageCfg(text).storages.find((entry) => entry.id === id);

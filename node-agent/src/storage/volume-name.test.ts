@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../api/errors';
 import {
   assertOwner,
   diskName,
@@ -9,16 +8,7 @@ import {
   SNAPSHOT_NAME,
   type ParsedVolname,
 } from './volume-name';
-
-const thrown = (call: () => unknown): AppError => {
-  try {
-    call();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
-};
+import { thrown } from './__fixtures__/fixtures';
 
 describe('parseVolid', () => {
   it('splits storage and volname at the first colon', () => {
