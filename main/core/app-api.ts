@@ -75,10 +75,10 @@ export const UploadProgress = z.object({
   content: z.enum(['iso', 'vztmpl']),
   filename: z.string(),
   state: UploadState,
-  /** Bytes done of total: hashed while 'hashing', on the node (resumed bytes included) from 'uploading' on. */
+  /** Bytes on the node (resumed bytes included) of total; 0 while 'hashing' (reading the file's fingerprint). */
   sent: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
-  /** The local file's sha256, known from 'uploading' on; the node checked it when 'done'. */
+  /** The local file's sha256 (hashed while it is sent), known from 'verifying' on; the node checked it when 'done'. */
   sha256: z.string().optional(),
   /** The new volume, when 'done'. */
   volid: z.string().optional(),

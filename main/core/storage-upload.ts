@@ -1,7 +1,8 @@
-// Uploads of ISO images and container templates from this computer to a node's storage: hash the local file,
-// ask the node where to stage it (and how much of it is already there), write the rest over SFTP on the node's
-// own SSH connection, then let the node check the sha256 and move the file into place. A dropped connection
-// fails the upload with `unreachable`; starting it again resumes from the bytes the node already has.
+// Uploads of ISO images and container templates from this computer to a node's storage: fingerprint the local
+// file, ask the node where to stage it (and how much of it is already there), write the rest over SFTP on the
+// node's own SSH connection while hashing the whole file beside it, then let the node check the sha256 and move
+// the file into place. A dropped connection fails the upload with `unreachable`; starting it again resumes from
+// the bytes the node already has.
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { stat } from 'node:fs/promises';
@@ -9,7 +10,7 @@ import { basename, resolve } from 'node:path';
 import { AppError } from '../../node-agent/src/api';
 import { ContentFileName } from '../../node-agent/src/api/storage';
 import type { UploadProgress, UploadRequest } from './app-api';
-import { sha256OfFile } from './file-hash';
+import { fingerprintOfFile, sha256OfFileInWorker } from './file-hash';
 import type { NodeSessionHandle } from './node-session-api';
 import { IN_FLIGHT, writeRange } from './sftp-write-range';
 import type { SshConnection } from './ssh-connection';
@@ -126,15 +127,27 @@ export class Uploads {
     };
     try {
       update({}, true);
-      const sha256 = await sha256OfFile(path, { signal, progress: (hashed) => update({ sent: hashed }, false) });
-      const target = await session.call('storage.upload.target', { storage, content, filename, size: total, sha256 }, { signal });
-      update({ state: 'uploading', sent: target.offset, sha256 }, true);
-      if (target.offset < total) await this.send(session, path, target, progress, signal, (sent) => update({ sent }, sent === total));
+      const fingerprint = await fingerprintOfFile(path, total);
+      const target = await session.call('storage.upload.target', { storage, content, filename, size: total, fingerprint }, { signal });
+      update({ state: 'uploading', sent: target.offset }, true);
+      // Hash beside the sending (two cores, one pass each over the page cache) rather than before it; a failed
+      // send stops the hashing.
+      const stopHashing = new AbortController();
+      const hashing = sha256OfFileInWorker(path, AbortSignal.any([signal, stopHashing.signal]));
+      hashing.catch(() => undefined);
+      try {
+        if (target.offset < total) await this.send(session, path, target, progress, signal, (sent) => update({ sent }, sent === total));
+      } catch (error) {
+        stopHashing.abort();
+        throw error;
+      }
+      const sha256 = await hashing;
       if (signal.aborted) throw new AppError('cancelled', `the upload of ${filename} to node ${node} was cancelled`);
+      update({ sha256 }, true);
       update({ state: 'verifying', sent: total }, true);
       const { volid } = await session.call(
         'storage.upload.commit',
-        { storage, content, filename, sha256 },
+        { storage, content, filename, fingerprint, sha256 },
         { signal, timeoutMs: verifyTimeoutMs(total) },
       );
       update({ state: 'done', volid }, true);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AppError, type MethodName, type Params, type Result } from '../../node-agent/src/api';
 import { run, runChecked } from '../../node-agent/src/exec/run';
+import { guestConfigPath } from '../../node-agent/src/guests/guest-configs';
 import { nodeKey } from '../../main/core/config-schema';
 import { createCore, type HyperdeskCore } from '../../main/core/core';
 import { MemorySecretStore } from '../../main/core/secrets-memory';
@@ -232,6 +233,16 @@ describe('storage plugins on a lab node', () => {
       expect(error?.code).toBe('access-denied');
       expect(error?.message).toMatch(/300/);
     }
+    // Guest 300 exists (its config is there): its volume is not deleted from the storage's content, vmid or not.
+    const config = guestConfigPath(nodePath('/etc/hyperdesk'), 'n1', 'qemu', 300);
+    await mkdir(join(config, '..'), { recursive: true });
+    await writeFile(config, 'name: victim\n');
+    for (const params of [{ volid: victim.volid }, { volid: victim.volid, vmid: 300 }]) {
+      const error = await refusal(call('storage.content.delete', params));
+      expect(error?.code).toBe('access-denied');
+      expect(error?.message).toBe(`volume ${victim.volid} belongs to VM 300 on node n1, which exists — remove the disk from that guest (or destroy the guest) instead`);
+    }
+    await rm(config);
     expect(await qemuImgInfo(volpath(DIR_PATH, victim.volid))).toMatchObject({ 'virtual-size': MiB });
     expect([await digest(canary), await digest(passwd)]).toEqual(before);
     await call('storage.volume.free', { volid: victim.volid, vmid: 300 });

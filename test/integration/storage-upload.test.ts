@@ -5,7 +5,7 @@
 // waits until no other is up.
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
@@ -19,6 +19,7 @@ import { MemorySecretStore } from '../../main/core/secrets-memory';
 import type { Lab } from '../lab/lab-api';
 import { CLUSTER_ID, repoRoot } from '../lab/lab-layout';
 import { labUpWhenFree } from '../lab/lab-when-free';
+import { ensureBuilt, hdctl, hdctlJson } from './helpers';
 
 const SIZE = 200 * 1024 * 1024;
 const NAME = 'upload-test.iso';
@@ -123,5 +124,54 @@ describe('storage.upload to a lab node', () => {
     expect(onNode.stdout.split(' ')[0]).toBe(local);
     // The staging file is gone: only the image is in the folder.
     expect(await readdir(join(lab.node('n1').root, 'var/lib/vz/template/iso'))).toEqual([NAME]);
+  });
+});
+
+describe('hdctl storage against the lab node', () => {
+  interface Listed { digest: string; storages: { id: string; content: string[] }[] }
+  const cli = (...args: string[]) => hdctl(configDir, ...args, '--node', 'n1');
+  const json = <T>(...args: string[]) => hdctlJson<T>(configDir, ...args, '--node', 'n1');
+
+  it('adds, shows, changes, fills, empties and removes a dir storage', async () => {
+    await ensureBuilt();
+    const { digest } = await json<Listed>('storage', 'list');
+    // A storage that cannot activate here is refused and not saved.
+    const refused = await cli('storage', 'add', '--config', JSON.stringify({ type: 'btrfs', id: 'notbtrfs', path: '/srv/notbtrfs', content: ['iso'] }));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/storage notbtrfs cannot be used on node n1: .*not on a btrfs file system.* — nothing was saved/);
+    expect((await json<Listed>('storage', 'list')).digest).toBe(digest);
+
+    const added = await json<{ digest: string }>('storage', 'add', '--config', JSON.stringify({ type: 'dir', id: 'cli', path: '/srv/cli', content: ['iso', 'images'] }), '--digest', digest);
+    const listed = await json<Listed>('storage', 'list');
+    expect(listed.digest).toBe(added.digest);
+    expect(listed.storages.find((storage) => storage.id === 'cli')?.content).toEqual(['iso', 'images']);
+    const [status] = await json<{ storage: string; active: boolean; total: number }[]>('storage', 'status', '--storage', 'cli');
+    expect(status).toMatchObject({ storage: 'cli', active: true });
+    expect(status?.total).toBeGreaterThan(0);
+    expect((await cli('storage', 'status')).stdout).toMatch(/^cli\s+dir\s/m);
+
+    const stale = await cli('storage', 'set', 'cli', '--properties', '{"content":["iso","vztmpl"]}', '--digest', digest);
+    expect(stale.code).not.toBe(0);
+    expect(stale.stderr).toMatch(/storage.cfg changed since you read it/);
+    const changed = await json<{ digest: string }>('storage', 'set', 'cli', '--properties', '{"content":["iso","vztmpl"]}', '--digest', added.digest);
+
+    const small = join(workDir, 'small.iso');
+    await writeFile(small, randomBytes(3 * 1024 * 1024 + 17));
+    const uploaded = await cli('storage', 'content', 'upload', '--storage', 'cli', '--content', 'iso', small);
+    expect(uploaded.code, uploaded.stderr).toBe(0);
+    expect(uploaded.stdout).toContain('cli:iso/small.iso');
+    expect(uploaded.stdout).toContain(await sha256OfFile(small));
+    const content = await json<{ volid: string; size: number; format: string }[]>('storage', 'content', 'list', 'cli', '--content', 'iso');
+    expect(content).toEqual([expect.objectContaining({ volid: 'cli:iso/small.iso', size: 3 * 1024 * 1024 + 17, format: 'iso' })]);
+    expect((await cli('storage', 'content', 'list', 'cli')).stdout).toContain('cli:iso/small.iso');
+
+    const deleted = await cli('storage', 'content', 'delete', 'cli:iso/small.iso');
+    expect(deleted.code, deleted.stderr).toBe(0);
+    expect(await json<unknown[]>('storage', 'content', 'list', 'cli')).toEqual([]);
+    const gone = await cli('storage', 'content', 'delete', 'cli:iso/small.iso');
+    expect(gone.stderr).toMatch(/cli:iso\/small.iso does not exist|does not exist/);
+
+    await json('storage', 'remove', 'cli', '--digest', changed.digest);
+    expect((await json<Listed>('storage', 'list')).storages.map((storage) => storage.id)).not.toContain('cli');
   });
 });

@@ -22,6 +22,12 @@ export const ContentFileName = z
   .regex(/^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/, 'a file name without path parts (letters, digits, _ . + -)');
 
 export const Sha256 = z.string().regex(/^[0-9a-fA-F]{64}$/, 'a sha256 (64 hex digits)');
+/**
+ * Names an upload before its sha256 is known (the app hashes while it sends): the sha256 of the local file's
+ * size, modification time and first and last MiB. A resume finds its staged bytes by it; the commit's sha256
+ * check catches a file that changed anyway.
+ */
+export const UploadFingerprint = Sha256;
 
 /** What a storage type can do (capabilities.ts). */
 export const StorageCapabilities = z.object({
@@ -133,7 +139,7 @@ export const storageMethods = {
     params: z.object({ volid: Volid, vmid: Vmid.optional() }).strict(),
     result: Empty,
     privilege: 'admin',
-    doc: "Delete a volume; a volume named for a guest is deleted only when vmid names that guest.",
+    doc: 'Delete a volume from a storage; one that belongs to an existing guest is refused (remove it through the guest). With vmid, it must name the owner.',
   }),
   'storage.volume.alloc': defineMethod({
     params: z
@@ -186,14 +192,16 @@ export const storageMethods = {
   }),
   'storage.upload.target': defineMethod({
     params: z
-      .object({ storage: StorageId, content: z.enum(['iso', 'vztmpl']), filename: ContentFileName, size: Bytes, sha256: Sha256 })
+      .object({ storage: StorageId, content: z.enum(['iso', 'vztmpl']), filename: ContentFileName, size: Bytes, fingerprint: UploadFingerprint })
       .strict(),
     result: z.object({ path: z.string(), offset: z.number().int().nonnegative() }),
     privilege: 'operate',
-    doc: 'Where to upload a file over SFTP (a staging path inside the storage) and how many bytes are already there.',
+    doc: 'Where to upload a file over SFTP (a staging path inside the storage, named for the fingerprint) and how many bytes are already there.',
   }),
   'storage.upload.commit': defineMethod({
-    params: z.object({ storage: StorageId, content: z.enum(['iso', 'vztmpl']), filename: ContentFileName, sha256: Sha256 }).strict(),
+    params: z
+      .object({ storage: StorageId, content: z.enum(['iso', 'vztmpl']), filename: ContentFileName, fingerprint: UploadFingerprint, sha256: Sha256 })
+      .strict(),
     result: z.object({ volid: Volid }),
     privilege: 'operate',
     doc: "Check a staged upload's sha256, then move it into the storage's iso or vztmpl folder.",

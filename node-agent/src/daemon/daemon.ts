@@ -5,6 +5,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { AppError } from '../api/errors';
 import { PROTOCOL_VERSION } from '../api/hello';
 import { MetricsSampler } from '../metrics/sampler';
+import { sweepStaleTransfers } from '../storage/content-transfer';
 import { nodeStorageService } from '../storage/node-storage';
 import { serviceStatusSource, StorageStatusSampler } from '../storage/status-sampler';
 import { TaskManager } from '../tasks/task-manager';
@@ -135,6 +136,8 @@ export const startDaemon = async (paths: AgentPaths, options: DaemonOptions = {}
     });
     tasks.onUpdate((task) => events.publish('task.update', task));
     const storage = nodeStorageService(paths);
+    // Before any request is served: a download task of this daemon must never see its temp file swept.
+    await sweepStaleTransfers(storage, log).catch((error: unknown) => log(`cannot sweep partial transfers: ${AppError.from(error).message}`));
     const storages = new StorageStatusSampler({ source: serviceStatusSource(storage), dataDir: paths.data, log });
     storageSampler = storages;
     storages.onSample((entries) => events.publish('storage.status', { storages: entries }));

@@ -25,7 +25,7 @@ export const storageHandlers = (
       throw new AppError('not-found', `storage ${storeid} does not exist`);
     return metrics ? metrics.history(storeid, timeframe, cf) : { step: 10, points: [] };
   },
-  'storage.add': ({ config, digest }) => storage.add(config, digest),
+  'storage.add': ({ config, digest }, { signal }) => storage.add(config, digest, signal),
   'storage.set': ({ id, properties, delete: remove, digest }) => storage.set(id, properties, remove, digest),
   'storage.remove': ({ id, digest }) => storage.remove(id, digest),
 

@@ -1,6 +1,7 @@
 // The node's storage service as the daemon runs it: storage.cfg in the config folder, every built-in plugin,
 // in-process storage locks.
 import type { AgentPaths } from '../daemon/paths';
+import { findGuest } from '../guests/guest-configs';
 import { LocalStorageLocks } from './lock';
 import { btrfsPlugin } from './plugins/btrfs';
 import { dirPlugin } from './plugins/dir';
@@ -22,4 +23,5 @@ export const nodeStorageService = (paths: Pick<AgentPaths, 'root' | 'node' | 'co
     store: StorageStore.at(paths.config),
     locks: new LocalStorageLocks(),
     registry: builtinRegistry(),
+    findGuest: (vmid) => findGuest(paths.config, vmid),
   });

@@ -2,6 +2,7 @@
 // changes to a storage's volumes one at a time under its lock. Synchronous calls run commands with the call's
 // signal; task bodies pass their own logged runner.
 import { AppError } from '../api/errors';
+import { guestNoun, type GuestRef } from '../guests/guest-configs';
 import type { StorageEntry, StorageStatusEntry } from '../api/storage';
 import { run } from '../exec/run';
 import { capabilities, type Capabilities } from './capabilities';
@@ -18,7 +19,12 @@ export interface StorageServiceOptions {
   store: StorageStore;
   locks: StorageLocks;
   registry: PluginRegistry;
+  /** The guest with this VMID, if one exists on any node (volumes it owns are not deleted from here). */
+  findGuest: (vmid: number) => Promise<GuestRef | undefined>;
 }
+
+/** How long adding a storage waits for it to activate (a mount, a pool import) before giving up. */
+const ADD_CHECK_TIMEOUT_MS = 60_000;
 
 /** One storage resolved for a call: its definition, plugin, capabilities and a plugin context. */
 export interface ResolvedStorage {
@@ -107,8 +113,14 @@ export class StorageService {
     );
   }
 
-  add(config: Record<string, unknown>, digest: string | undefined): Promise<{ digest: string }> {
-    return this.options.store.add(config, digest).then(({ digest: next }) => ({ digest: next }));
+  /**
+   * Add a storage. As PVE's on-add, one enabled on this node must activate and answer its status first (a dir
+   * gets its folders, a btrfs path must be btrfs, a volume group must exist); if it cannot, nothing is saved.
+   */
+  add(config: Record<string, unknown>, digest: string | undefined, signal: AbortSignal): Promise<{ digest: string }> {
+    return this.options.store
+      .add(config, digest, (storage) => this.checkUsable(storage, signal))
+      .then(({ digest: next }) => ({ digest: next }));
   }
 
   set(id: string, properties: Record<string, unknown>, remove: readonly string[], digest: string): Promise<{ digest: string }> {
@@ -158,12 +170,23 @@ export class StorageService {
   }
 
   /**
-   * Delete any volume. Guests do not exist yet, so ownership is read from the name: a volume named for a guest
-   * (vm-100-…, 100/…) is deleted only when the caller passes that vmid.
+   * Delete a volume from the storage's content. One named for a guest (vm-100-…, 100/…) whose guest exists is
+   * refused: it is that guest's disk, removed through the guest. An orphan (its guest is gone) can go; a caller
+   * that names a vmid must name the owner.
    */
   async contentDelete(volid: string, vmid: number | undefined, call: CallOptions): Promise<void> {
     const volume = await this.resolveVolume(volid, call);
-    checkOwner(volume, vmid);
+    const owner = volume.parsed.vmid;
+    if (owner !== undefined) {
+      if (vmid !== undefined) assertOwner(volume.parsed, vmid, volume.volid);
+      const guest = await this.options.findGuest(owner);
+      if (guest)
+        throw new AppError(
+          'access-denied',
+          `volume ${volid} belongs to ${guestNoun[guest.kind]} ${owner} on node ${guest.node}, which exists — remove the disk from that guest (or destroy the guest) instead`,
+          { owner, node: guest.node, kind: guest.kind },
+        );
+    }
     await this.locked(volume.storage.id, 'free', call, () => volume.plugin.free(volume.ctx, volume.volname));
   }
 
@@ -242,6 +265,25 @@ export class StorageService {
       volume.plugin.clone(volume.ctx, volume.volname, vmid, snap),
     );
     return { volid: `${volume.storage.id}:${volname}` };
+  }
+
+  /** A storage enabled here activates and answers its status within ADD_CHECK_TIMEOUT_MS, or is refused. */
+  private async checkUsable(storage: StorageConfig, signal: AbortSignal): Promise<void> {
+    if (!this.enabledHere(storage)) return;
+    const deadline = AbortSignal.any([signal, AbortSignal.timeout(ADD_CHECK_TIMEOUT_MS)]);
+    try {
+      const plugin = pluginFor(this.options.registry, storage);
+      const ctx = this.context(storage, { signal: deadline });
+      await plugin.activate(ctx);
+      await plugin.status(ctx);
+    } catch (error) {
+      const cause = AppError.from(error);
+      throw new AppError(
+        cause.code === 'internal-error' ? 'command-failed' : cause.code,
+        `storage ${storage.id} cannot be used on node ${this.options.node}: ${cause.message} — nothing was saved`,
+        { storage: storage.id, node: this.options.node },
+      );
+    }
   }
 
   private context(storage: StorageConfig, call: Pick<CallOptions, 'signal' | 'run'>): StorageContext {

@@ -74,15 +74,15 @@ export class StorageStore {
     return { storages: parseStorageCfgFile(text, this.file).storages, digest: storageCfgDigest(text) };
   }
 
-  /** Add a storage; `digest`, when given, must match the file's. */
-  async add(config: Record<string, unknown>, digest?: string): Promise<StorageCfg> {
+  /** Add a storage; `digest`, when given, must match the file's; `check` may refuse the parsed storage before it is written. */
+  async add(config: Record<string, unknown>, digest?: string, check?: (storage: StorageConfig) => Promise<void>): Promise<StorageCfg> {
     const id = String(config.id);
     if (!StorageType.safeParse(config.type).success)
       throw new AppError('invalid-params', `storage ${id}: type ${String(config.type)} is not one of ${StorageType.options.join(', ')}`);
     return this.change(id, digest, ({ document }) => {
       if (findSection(document, id)) throw new AppError('already-exists', `storage ${id} already exists — choose another id or edit it`);
       return setStorage(document, config as unknown as StorageConfig);
-    });
+    }, check);
   }
 
   /** Change a storage's properties and delete some; its type and id stay. */
@@ -123,6 +123,7 @@ export class StorageStore {
     changed: string | undefined,
     digest: string | undefined,
     edit: (parsed: ParsedStorageCfg) => SectionDocument,
+    check?: (storage: StorageConfig) => Promise<void>,
   ): Promise<StorageCfg> {
     const run = this.queue.then(async () => {
       const before = await this.readText();
@@ -136,6 +137,8 @@ export class StorageStore {
       const text = serializeStorageCfg(edit(parseStorageCfgFile(before, this.file)));
       const { storages } = parseStorageCfgFile(text, `the new ${basename(this.file)}`);
       checkChanged(storages, changed);
+      const storage = storages.find((candidate) => candidate.id === changed);
+      if (check && storage) await check(storage);
       await writeFileAtomic(this.file, text, 0o640, 0o755);
       return { storages, digest: storageCfgDigest(text) };
     });

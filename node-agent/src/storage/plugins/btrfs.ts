@@ -23,7 +23,7 @@ import {
 import { dirPlugin } from './dir';
 import { activateFileStorage, fileStorageStatus, type FileContext } from './file-layout';
 import { fileImageEntry, listFileStorage, type ImageEntryInfo } from './file-list';
-import { checkSize, checkWantedName, choosingNameIn, imagesDir, listNames, parseFileVolume, parseImageVolume, type ImageVolume } from './file-volume';
+import { checkSize, checkWantedName, choosingNameIn, imagesDir, isImageVolname, listNames, parseFileVolume, parseImageVolume, type ImageVolume } from './file-volume';
 import { qemuImgResize } from './qemu-img';
 import { runStorageCommand } from './storage-command';
 import { exportRawFile, importRawFile } from './raw-stream';
@@ -146,6 +146,7 @@ export const btrfsPlugin: StoragePlugin<BtrfsConfig> = {
   alloc: async (ctx, request) => alloc(ctx, request),
 
   async free(ctx, volname) {
+    if (!isImageVolname(ctx, volname)) return dir.free(ctx, volname);
     const volume = parseImageVolume(ctx, volname);
     if (!isSubvolumeFormat(volume.format)) return dir.free(ctx, volname);
     const path = await existingSubvolume(ctx, volume);

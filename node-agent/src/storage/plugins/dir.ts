@@ -13,7 +13,9 @@ import {
   checkSize,
   checkWantedName,
   fileVolumePath,
+  freeContentFile,
   imagesDir,
+  isImageVolname,
   imageVolname,
   parseFileVolume,
   parseImageVolume,
@@ -147,6 +149,7 @@ export const dirPlugin: StoragePlugin<DirConfig> = {
   },
 
   async free(ctx, volname) {
+    if (!isImageVolname(ctx, volname)) return freeContentFile(ctx, volname);
     const volume = parseImageVolume(ctx, volname);
     const path = await existingImage(ctx, volume);
     const clones = await linkedClones(ctx, volume);

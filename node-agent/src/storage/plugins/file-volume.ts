@@ -1,6 +1,6 @@
 // A volname on a file storage (dir, btrfs): parsed with PVE's dir conventions (`<vmid>/<name>`, a linked clone
 // `<basevmid>/<basename>/<vmid>/<name>`, `iso/<file>`…), resolved to its path, and new names reserved exclusively.
-import { mkdir, open, readdir } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, unlink } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AppError } from '../../api/errors';
 import type { ContentType, VolumeFormat } from '../plugin';
@@ -38,6 +38,26 @@ export const parseImageVolume = (ctx: FileContext, volname: string): ImageVolume
   }
   const base = parsed.base === undefined ? undefined : { vmid: parsed.base.vmid, name: basename(parsed.base.volname) };
   return { ...volume, vmid: parsed.vmid, format: parsed.format, ...(base === undefined ? {} : { base }) };
+};
+
+/** Whether a volume name is a disk image (images/rootdir) rather than a file of another content type. */
+export const isImageVolname = (ctx: FileContext, volname: string): boolean => {
+  const { content } = parseFileVolume(ctx, volname).parsed;
+  return content === 'images' || content === 'rootdir';
+};
+
+/**
+ * Delete a volume that is a plain file (an ISO, a template, a backup, a snippet): it must be a regular file (a
+ * symlink is never followed out of the storage); a backup's `.notes` beside it goes with it, as in PVE.
+ */
+export const freeContentFile = async (ctx: FileContext, volname: string): Promise<void> => {
+  const volume = parseFileVolume(ctx, volname);
+  const path = await fileVolumePath(ctx, volume);
+  const info = await lstat(path).catch(() => undefined);
+  if (!info) throw new AppError('not-found', `${volume.subject} does not exist`, { storage: ctx.storeid, volname });
+  if (!info.isFile()) throw new AppError('invalid-params', `${volume.subject} is not a regular file — it is left alone`, { storage: ctx.storeid, volname });
+  await unlink(path);
+  await unlink(`${path}.notes`).catch(() => undefined);
 };
 
 /** `<vmid>/<name>`, or for a linked clone `<basevmid>/<basename>/<vmid>/<name>` (PVE's dir volnames). */
