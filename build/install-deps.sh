@@ -13,6 +13,9 @@ packages=(
   chromium                        # end-to-end tests drive the real renderer here
   fonts-wqy-microhei              # a CJK font, so 中文 renders in the end-to-end screenshots
   procps psmisc                   # ps, pkill for the lab's clean-up
+  genisoimage                     # cloud-init NoCloud seed ISOs (as PVE); isoinfo for their tests
+  ovmf                            # UEFI firmware for bios: ovmf VMs
+  xorriso isolinux syslinux-common cpio  # test/guest-image/build.sh: the test guest's bootable ISO and initramfs
 )
 missing=()
 for p in "${packages[@]}"; do

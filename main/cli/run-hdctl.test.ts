@@ -73,6 +73,9 @@ class TestCore implements HyperdeskCoreHandle {
       case 'connections.trustHostKey':
       case 'preferences.get':
       case 'preferences.set':
+      case 'console.open':
+      case 'console.resize':
+      case 'console.close':
         return Promise.reject(new AppError('not-supported', `${method} is not used by hdctl`));
     }
   }

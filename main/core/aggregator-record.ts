@@ -44,6 +44,8 @@ export interface NodeRecord {
   finished: Map<string, TaskEntry>;
   /** By vmid. Kept while the node is offline: the last-known guests, as its status is. */
   guests: Map<number, GuestEntry>;
+  /** guest.update/remove events applied so far: a seeded list older than an event must not undo it. */
+  guestEvents: number;
   built: NodeEntry | undefined;
 }
 
@@ -62,6 +64,7 @@ export const newRecord = (meta: NodeMeta, lastKnown: LastKnown): NodeRecord => (
   statusEvents: 0,
   storages: lastKnown.storages,
   storageEvents: 0,
+  guestEvents: 0,
   running: new Map(),
   finished: new Map(),
   guests: new Map(),

@@ -209,12 +209,18 @@ export class Aggregator {
       // every patch would cost more than the guests themselves.
       case 'guest.update': {
         const guest = GuestStatus.safeParse(event.data);
-        if (guest.success) this.applyGuest(record, guest.data);
+        if (guest.success) {
+          record.guestEvents++;
+          this.applyGuest(record, guest.data);
+        }
         return;
       }
       case 'guest.remove': {
         const ref = GuestRef.safeParse(event.data);
-        if (ref.success) this.removeGuest(record, ref.data);
+        if (ref.success) {
+          record.guestEvents++;
+          this.removeGuest(record, ref.data);
+        }
         return;
       }
     }
@@ -283,6 +289,18 @@ export class Aggregator {
         if (!alive() || record.storageEvents !== storageMark) return;
         record.storages = storages.filter((storage) => storage.enabled); // as the event carries them
         this.touchNode(record);
+      },
+      () => undefined,
+    );
+    // VMs: the list replaces what was known (a VM destroyed while we were away goes), unless events came first.
+    const guestMark = record.guestEvents;
+    session.call('vm.list', {}).then(
+      (vms) => {
+        if (!alive() || record.guestEvents !== guestMark) return;
+        const listed = new Set(vms.map((vm) => vm.vmid));
+        for (const entry of [...record.guests.values()]) if (entry.type === 'qemu' && !listed.has(entry.vmid)) this.removeGuest(record, entry);
+        // GuestStatus keeps the inventory's fields and drops the VM-only ones (qmpstatus, accel…).
+        for (const vm of vms) this.applyGuest(record, GuestStatus.parse(vm));
       },
       () => undefined,
     );

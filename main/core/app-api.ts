@@ -6,6 +6,7 @@ import { ContentFileName } from '../../node-agent/src/api/storage';
 import { StorageId } from '../../node-agent/src/storage/plugin';
 import { AuthMethod, Host, NodeKeySchema, SavedCluster } from './config-schema';
 import { Inventory, InventoryPatch } from './inventory-schema';
+import { consoleMethods } from './console-api';
 
 export const HostKeyInfo = z.object({
   host: z.string(),
@@ -118,6 +119,7 @@ export const appMethods = {
   /** Start uploading a local ISO image or container template to a node's storage; progress comes as upload.progress. */
   'storage.upload': { params: UploadRequest, result: z.object({ uploadId: z.string() }) },
   'storage.upload.cancel': { params: z.object({ uploadId: z.string() }).strict(), result: z.object({}) },
+  ...consoleMethods,
   /** A native file picker: only the Electron shell has one (the browser host answers not-supported). */
   'dialogs.openFile': {
     params: z.object({ title: z.string().max(200).optional(), filters: z.array(FileFilter).max(20).optional() }).strict(),

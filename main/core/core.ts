@@ -38,6 +38,11 @@ import { acceptHostKey, probeHostKey } from './ssh-connection';
 import { loadAgentBundle, type AgentBundle } from './agent-bundle';
 import { NodeSession } from './node-session';
 import { Uploads } from './storage-upload';
+import { ConsoleBridges } from './console-bridge';
+import { consoleSubcommand } from './console-api';
+import type { ConsoleKind } from '../../node-agent/src/vm/console-relay';
+import type { SshConnection } from './ssh-connection';
+import { remoteAgentCommand } from '../../node-agent/src/daemon/paths';
 
 /** How long a keyboard-interactive or password prompt waits for the person before it counts as cancelled. */
 /** The first connection of connections.addNode: a prompt may take 5 minutes, deploying the agent a couple more. */
@@ -74,6 +79,7 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
   private readonly prompts = new AuthPrompts();
   private bundle: Promise<AgentBundle> | undefined;
   private disposed = false;
+  private readonly consoles = new ConsoleBridges();
   private readonly uploads = new Uploads({
     saved: (key) => this.config.find(key) !== undefined,
     session: (key) => this.sessions.get(key),
@@ -91,6 +97,15 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
     'agent.call': ({ node, method, params }) => this.agentCall(node, method, params),
     'storage.upload': (request) => this.uploads.start(request),
     'storage.upload.cancel': ({ uploadId }) => this.uploads.cancel(uploadId),
+    'console.open': ({ node, vmid, kind, cols, rows }) => this.openConsole(node, vmid, kind, cols, rows),
+    'console.resize': ({ consoleId, cols, rows }) => {
+      this.consoles.resize(consoleId, cols, rows);
+      return Promise.resolve({});
+    },
+    'console.close': ({ consoleId }) => {
+      this.consoles.close(consoleId);
+      return Promise.resolve({});
+    },
     // The Electron shell answers this one itself (main/electron/ipc.ts); other hosts have no native dialog.
     'dialogs.openFile': () =>
       Promise.reject(new AppError('not-supported', 'the browser host has no file dialog: type the path')),
@@ -139,6 +154,7 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
     this.disposed = true;
     this.prompts.close();
     await this.uploads.dispose();
+    this.consoles.dispose();
     const sessions = [...this.sessions.values()];
     this.sessions.clear();
     await Promise.allSettled(sessions.map((session) => session.dispose()));
@@ -299,6 +315,16 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
       throw new AppError('unreachable', `node ${key} is ${session.state}`);
     }
     return session.call(method, parsed.data as Params<typeof method>);
+  }
+
+  /** A VM console: an SSH exec channel running the agent's console relay, bridged to a one-shot local WebSocket. */
+  private async openConsole(key: string, vmid: number, kind: ConsoleKind, cols?: number, rows?: number): Promise<{ consoleId: string; url: string }> {
+    if (!this.config.find(key)) throw new AppError('not-found', `node ${key} is not in the saved connections`);
+    const session = this.sessions.get(key);
+    const ssh = session && 'ssh' in session ? (session as { ssh: SshConnection | undefined }).ssh : undefined;
+    if (!session || session.state !== 'online' || !ssh) throw new AppError('unreachable', `node ${key} is ${session?.state ?? 'not connected in this process'}`);
+    const command = remoteAgentCommand(consoleSubcommand(vmid, kind));
+    return this.consoles.open({ ssh, command, kind, ...(cols === undefined ? {} : { cols }), ...(rows === undefined ? {} : { rows }) });
   }
 }
 

@@ -11,6 +11,7 @@ import { installAgent, type InstallOptions } from './daemon/install';
 import { logLine } from './daemon/log';
 import { agentPaths, type AgentPaths } from './daemon/paths';
 import { AGENT_VERSION } from './version';
+import { runConsole } from './vm/console-relay';
 
 const USAGE = `Usage: hyperdesk-agent <command>
 
@@ -22,6 +23,7 @@ const USAGE = `Usage: hyperdesk-agent <command>
   stop                        stop the daemon
   version                     print {"version","digest"} as JSON
   hdctl <command…>            the command-line client (also when run as hdctl)
+  console VMID vnc|serialN    relay stdio to a running VM's VNC display or serial port (the app runs this over SSH)
 
 Environment: HYPERDESK_ROOT (default /), HYPERDESK_NODE (default: the host name).
 `;
@@ -96,6 +98,8 @@ const main = async (argv: readonly string[]): Promise<number | undefined> => {
         return 0;
       case 'hdctl':
         return await hdctl(args, paths);
+      case 'console':
+        return await runConsole(args, paths);
       case '--help':
       case '-h':
       case 'help':

@@ -115,12 +115,16 @@ export const nodeLayout = (stateDir: string, index: number): NodeLayout => {
 export const labLayout = (stateDir: string, count: number): NodeLayout[] =>
   Array.from({ length: checkNodeCount(count) }, (_, i) => nodeLayout(stateDir, i + 1));
 
-/** The environment a node's agent and sessions see: which root, which node. */
+/**
+ * The environment a node's agent and sessions see: which root, which node, and TCG for guests: this machine's KVM
+ * initialises, but a Linux guest dies in it at boot (a cmpxchg16b emulation failure), which no probe can foresee.
+ */
 export const nodeEnv = (
   node: Pick<NodeLayout, 'root' | 'name'>,
-): { HYPERDESK_ROOT: string; HYPERDESK_NODE: string } => ({
+): { HYPERDESK_ROOT: string; HYPERDESK_NODE: string; HYPERDESK_QEMU_ACCEL: string } => ({
   HYPERDESK_ROOT: node.root,
   HYPERDESK_NODE: node.name,
+  HYPERDESK_QEMU_ACCEL: process.env.HYPERDESK_LAB_QEMU_ACCEL ?? 'tcg',
 });
 
 /** Names only the lab makes; `down --force` sweeps exactly these when state.json is gone. */

@@ -45,7 +45,7 @@ describe('sshd config of a lab node', () => {
 
   it('tells every session which node and root it serves, and accepts no client environment', () => {
     const text = renderSshdConfig(node, client, { major: 9, minor: 2 });
-    expect(directives(text).get('SetEnv')).toBe('HYPERDESK_ROOT=/var/tmp/hdlab/nodes/n3/root HYPERDESK_NODE=n3');
+    expect(directives(text).get('SetEnv')).toBe('HYPERDESK_ROOT=/var/tmp/hdlab/nodes/n3/root HYPERDESK_NODE=n3 HYPERDESK_QEMU_ACCEL=tcg');
     expect(text).not.toMatch(/^AcceptEnv/m);
   });
 
@@ -53,7 +53,7 @@ describe('sshd config of a lab node', () => {
     const text = renderSshdConfig(node, client, { major: 9, minor: 2 }, '/var/tmp/hdlab/nodes/n3/bin');
     expect(text.match(/^SetEnv /gm)).toHaveLength(1);
     expect(directives(text).get('SetEnv')).toBe(
-      'HYPERDESK_ROOT=/var/tmp/hdlab/nodes/n3/root HYPERDESK_NODE=n3 PATH=/var/tmp/hdlab/nodes/n3/bin',
+      'HYPERDESK_ROOT=/var/tmp/hdlab/nodes/n3/root HYPERDESK_NODE=n3 HYPERDESK_QEMU_ACCEL=tcg PATH=/var/tmp/hdlab/nodes/n3/bin',
     );
   });
 

@@ -43,7 +43,7 @@ export const renderSshdConfig = (
     // The keys live under the lab's state dir in /var/tmp, which StrictModes would reject.
     'StrictModes no',
     `AuthorizedKeysFile ${client.authorizedKeys}`,
-    `SetEnv HYPERDESK_ROOT=${env.HYPERDESK_ROOT} HYPERDESK_NODE=${env.HYPERDESK_NODE}${path === undefined ? '' : ` PATH=${path}`}`,
+    `SetEnv HYPERDESK_ROOT=${env.HYPERDESK_ROOT} HYPERDESK_NODE=${env.HYPERDESK_NODE} HYPERDESK_QEMU_ACCEL=${env.HYPERDESK_QEMU_ACCEL}${path === undefined ? '' : ` PATH=${path}`}`,
     // No AcceptEnv: a client must not be able to point a session at another node's root.
     'Subsystem sftp internal-sftp',
     // The app multiplexes one connection per node into many channels (bridge, consoles, shells);

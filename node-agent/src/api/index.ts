@@ -6,6 +6,7 @@ import { nodeMethods } from './node';
 import { taskMethods } from './task';
 import { eventMethods } from './events';
 import { storageMethods } from './storage';
+import { vmMethods } from './vm';
 
 export const methods = {
   ...helloMethods,
@@ -13,6 +14,7 @@ export const methods = {
   ...taskMethods,
   ...eventMethods,
   ...storageMethods,
+  ...vmMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type Methods = typeof methods;
@@ -34,4 +36,5 @@ export * from './task';
 export * from './guest';
 export * from './events';
 export * from './storage';
+export * from './vm';
 export type { MethodSpec, Privilege, EventSpec } from './method';

@@ -1,5 +1,5 @@
 // The hdctl command tree, generated from the contract: `node.status` is `hdctl node status`, params are
-// flags, the first required string param may be given positionally. Front ends add their own commands.
+// flags, the first required string param (or a guest's vmid) may be given positionally. Front ends add their own commands.
 import { methods, methodNames, PROTOCOL_VERSION, type MethodName } from '../api';
 import type { Privilege } from '../api/method';
 import { paramSpecs, type ParamSpec } from './param-spec';
@@ -81,7 +81,10 @@ export const methodCommand = (method: MethodName): MethodCommand => {
   const spec = methods[method];
   const presets = PRESETS[method] ?? {};
   const params = paramSpecs(spec.params);
-  const positional = params.find((param) => param.required && param.kind === 'string' && !(param.key in presets));
+  // A guest's vmid reads best positionally too (`hdctl vm start 100`, as `qm start 100`).
+  const positional = params.find(
+    (param) => param.required && (param.kind === 'string' || param.key === 'vmid') && !(param.key in presets),
+  );
   return {
     kind: 'method',
     path: method.split('.'),

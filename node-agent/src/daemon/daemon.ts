@@ -14,7 +14,8 @@ import { agentDigest } from './agent-digest';
 import { connectAgent } from './agent-socket';
 import { serveConnection } from './connection';
 import { EventsHub } from './events-hub';
-import { createHandlers } from './handlers';
+import { CONNECTION_USER, createHandlers, persistedSpawn } from './handlers';
+import { VmService } from '../vm/vm-service';
 import { logLine } from './log';
 import type { AgentPaths } from './paths';
 import { groupId, SOCKET_GROUP } from './unix-group';
@@ -101,6 +102,7 @@ export const startDaemon = async (paths: AgentPaths, options: DaemonOptions = {}
   let tasks: TaskManager | undefined;
   let sampler: MetricsSampler | undefined;
   let storageSampler: StorageStatusSampler | undefined;
+  let vmService: VmService | undefined;
   const cleanup = async () => {
     // Stop accepting; close() only calls back once every connection is gone, so end them first.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -109,6 +111,7 @@ export const startDaemon = async (paths: AgentPaths, options: DaemonOptions = {}
     await tasks?.dispose();
     await sampler?.dispose();
     await storageSampler?.dispose();
+    await vmService?.dispose();
     await unlink(paths.socket).catch(() => undefined);
     await removeIfOurs(paths.pidFile);
   };
@@ -144,7 +147,18 @@ export const startDaemon = async (paths: AgentPaths, options: DaemonOptions = {}
     // Not awaited: storages answer on their own time (each within its deadline), never holding up node samples.
     sampler.onSample((_status, point) => void storages.sample(point.t));
     void storages.sample(sampler.latest()?.point.t); // start's node sample came before this subscription
-    const handlers = createHandlers({ paths, sampler, tasks, events, agentDigest: digest, storage, storageMetrics: storages });
+    const vms = new VmService({
+      paths,
+      storage,
+      spawnTask: persistedSpawn(tasks),
+      user: CONNECTION_USER,
+      publish: ({ topic, data }) => events.publish(topic, data),
+      log,
+    });
+    vmService = vms;
+    await vms.init();
+    sampler.onSample(() => void vms.sample());
+    const handlers = createHandlers({ paths, sampler, tasks, events, agentDigest: digest, storage, storageMetrics: storages, vms });
     let connections = 0;
     serve = (socket) => void serveConnection(`connection ${(connections += 1)}`, socket, handlers, log);
     for (const socket of waiting.splice(0)) if (!socket.destroyed) serve(socket);

@@ -8,6 +8,8 @@ import { nodeStorageService } from '../storage/node-storage';
 import type { StorageService } from '../storage/service';
 import type { StorageStatusSampler } from '../storage/status-sampler';
 import { storageHandlers } from './storage-handlers';
+import { vmHandlers } from './vm-handlers';
+import { VmService } from '../vm/vm-service';
 import type { Handlers } from '../rpc/server';
 import type { TaskManager } from '../tasks/task-manager';
 import { AGENT_VERSION } from '../version';
@@ -31,6 +33,8 @@ export interface DaemonServices {
   storage?: StorageService;
   /** Storage usage history (storage.metrics); empty histories when not given. */
   storageMetrics?: Pick<StorageStatusSampler, 'history'>;
+  /** The node's VMs; one over this node's storage service when not given. */
+  vms?: VmService;
 }
 
 export const CAPABILITIES: Capability[] = ['node.metrics', 'tasks', 'events'];
@@ -39,17 +43,22 @@ export const CAPABILITIES: Capability[] = ['node.metrics', 'tasks', 'events'];
  * Who started a task. Every connection comes through the root-and-group-hyperdesk socket, reached over SSH as
  * root; until connections carry an authenticated user, tasks are attributed to root@pam as on PVE.
  */
-const CONNECTION_USER = 'root@pam';
+export const CONNECTION_USER = 'root@pam';
 
-export const createHandlers = (services: DaemonServices): Omit<Handlers, 'rpc.cancel'> => {
-  const { paths, sampler, tasks, events } = services;
-
-  /** Spawn, then wait until the index holds the task: a UPID handed out survives a crash of the daemon. */
-  const spawnTask = async (...args: Parameters<TaskManager['spawn']>): Promise<{ upid: string }> => {
+/** Spawn, then wait until the index holds the task: a UPID handed out survives a crash of the daemon. */
+export const persistedSpawn =
+  (tasks: TaskManager) =>
+  async (...args: Parameters<TaskManager['spawn']>): Promise<{ upid: string }> => {
     const upid = tasks.spawn(...args);
     await tasks.persisted();
     return { upid };
   };
+
+export const createHandlers = (services: DaemonServices): Omit<Handlers, 'rpc.cancel'> => {
+  const { paths, sampler, tasks, events } = services;
+  const storage = services.storage ?? nodeStorageService(paths);
+
+  const spawnTask = persistedSpawn(tasks);
 
   return {
     hello: () => ({
@@ -92,7 +101,18 @@ export const createHandlers = (services: DaemonServices): Omit<Handlers, 'rpc.ca
       return {};
     },
 
-    ...storageHandlers(services.storage ?? nodeStorageService(paths), spawnTask, CONNECTION_USER, services.storageMetrics),
+    ...storageHandlers(storage, spawnTask, CONNECTION_USER, services.storageMetrics),
+    ...vmHandlers(
+      services.vms ??
+        new VmService({
+          paths,
+          storage,
+          spawnTask,
+          user: CONNECTION_USER,
+          publish: ({ topic, data }) => events.publish(topic, data),
+          log: () => undefined,
+        }),
+    ),
 
     'events.subscribe': ({ topics }, ctx) => ({ subscription: events.subscribe(ctx.session, topics) }),
     'events.unsubscribe': ({ subscription }, ctx) => {

@@ -1,6 +1,7 @@
 // Where the agent keeps things, under a configurable root so several lab nodes can share one machine.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import type { ConsoleKind } from '../vm/console-relay';
 
 export interface AgentPaths {
   readonly root: string;
@@ -43,5 +44,5 @@ export const agentPaths = (env: NodeJS.ProcessEnv = process.env): AgentPaths => 
  * The command the app runs over SSH to reach the agent. HYPERDESK_ROOT comes from the node's sshd
  * (lab nodes) or is unset (a real node, root '/'). A constant string: nothing user-supplied is interpolated.
  */
-export const remoteAgentCommand = (subcommand: 'bridge' | 'version'): string =>
+export const remoteAgentCommand = (subcommand: 'bridge' | 'version' | `console ${number} ${ConsoleKind}`): string =>
   `"\${HYPERDESK_ROOT:-}/usr/lib/hyperdesk/bin/hyperdesk-agent" ${subcommand}`;

@@ -202,13 +202,16 @@ export class StorageService {
     if (!caps.formats.includes(format))
       throw new AppError('invalid-params', `storage ${storage.id} (${storage.type}) cannot hold ${format} volumes (it holds ${caps.formats.join(', ')})`);
     // A wanted name is the plugin's to check (its layout decides what a name looks like and that vmid owns it).
+    // A name is given without a format (vm-100-cloudinit, vm-100-state-snap1): file storages add it, as PVE does.
+    const name =
+      request.name !== undefined && caps.layout === 'file' && !/\.(raw|qcow2|vmdk|subvol)$/.test(request.name) ? `${request.name}.${format}` : request.name;
     const volname = await this.locked(storage.id, 'alloc', call, async () => {
       await plugin.activate(ctx);
       return plugin.alloc(ctx, {
         vmid: request.vmid,
         format,
         size: request.size,
-        ...(request.name === undefined ? {} : { name: request.name }),
+        ...(name === undefined ? {} : { name }),
       });
     });
     return { volid: `${storage.id}:${volname}` };
@@ -284,6 +287,22 @@ export class StorageService {
         { storage: storage.id, node: this.options.node },
       );
     }
+  }
+
+  /** Where a volume is on this node (file, block device or subvolume folder) and its format, for QEMU or LXC. */
+  async volumePath(volid: string, call: CallOptions): Promise<{ path: string; format: VolumeFormat | undefined; storage: StorageConfig; shared: boolean }> {
+    const volume = await this.resolveVolume(volid, call);
+    await volume.plugin.activate(volume.ctx);
+    const shared = volume.caps.shared === 'yes' || (volume.caps.shared === 'configurable' && 'shared' in volume.storage && volume.storage.shared === true);
+    return { path: await volume.plugin.path(volume.ctx, volume.volname), format: volume.parsed.format, storage: volume.storage, shared };
+  }
+
+  /** Give guest vmid's volume a new name (a template's base-…), or to another guest, under the storage lock. */
+  async rename(volid: string, vmid: number, newName: string | undefined, call: CallOptions): Promise<{ volid: string }> {
+    const volume = await this.resolveVolume(volid, call);
+    checkOwner(volume, vmid);
+    const volname = await this.locked(volume.storage.id, 'rename', call, () => volume.plugin.rename(volume.ctx, volume.volname, vmid, newName));
+    return { volid: `${volume.storage.id}:${volname}` };
   }
 
   private context(storage: StorageConfig, call: Pick<CallOptions, 'signal' | 'run'>): StorageContext {

@@ -16,6 +16,7 @@ import { refreshNodeStorages } from '../features/storage/actions';
 import { splitStorageKey } from '../features/storage/storage-format';
 import { cycleTheme, toggleLanguage } from '../features/preferences/actions';
 import { appStore } from '../store/store';
+import { vmCommands } from '../features/vms/vm-commands'; // vm feature
 
 export interface CommandContext {
   state: AppState;
@@ -31,7 +32,8 @@ export interface Shortcut {
   shift: boolean;
 }
 
-export type CommandPlace = 'toolbar' | 'node-menu' | 'palette';
+// 'guest-menu': the tree's context menu on a guest (vm feature).
+export type CommandPlace = 'toolbar' | 'node-menu' | 'guest-menu' | 'palette';
 
 export interface Command {
   id: string;
@@ -148,6 +150,8 @@ export const commands: readonly Command[] = [
     enabled: always,
     run: () => appStore.getState().setPaletteOpen(true),
   },
+  // vm feature: create, power actions, console, snapshot, clone, template, destroy, bulk actions.
+  ...vmCommands,
 ];
 
 export const commandById = (id: string): Command | undefined => commands.find((c) => c.id === id);

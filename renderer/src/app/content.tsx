@@ -4,9 +4,23 @@ import { DatacenterSummary } from '../features/datacenter/datacenter-summary';
 import { NodePage } from '../features/nodes/node-page';
 import { GuestSummary } from '../features/guests/guest-summary';
 import { StoragePage } from '../features/storage/storage-page';
+import { VmPage } from '../features/vms/vm-page'; // vm feature
+import { VmDialogs } from '../features/vms/vm-dialogs'; // vm feature
 
+// vm feature: the VM dialogs (create wizard, confirmations, snapshot, clone, bulk) live beside every page.
 export function Content() {
+  return (
+    <>
+      <SelectedPage />
+      <VmDialogs />
+    </>
+  );
+}
+
+function SelectedPage() {
   const selection = useAppStore((s) => s.selection);
+  // vm feature: a qemu guest gets the VM page; containers keep the guest summary.
+  const guestType = useAppStore((s) => (s.selection.kind === 'guest' ? s.guests.get(s.selection.key)?.type : undefined));
   switch (selection.kind) {
     case 'datacenter':
       return <DatacenterSummary />;
@@ -15,6 +29,7 @@ export function Content() {
     case 'node':
       return <NodePage key={selection.key} nodeKey={selection.key} />;
     case 'guest':
+      if (guestType === 'qemu') return <VmPage key={selection.key} guestKey={selection.key} />;
       return <GuestSummary key={selection.key} guestKey={selection.key} />;
     case 'storage':
       return <StoragePage key={selection.key} storageKey={selection.key} />;

@@ -11,11 +11,15 @@ export interface TreeMenuAnchor {
   x: number;
   y: number;
   nodeKey: string;
+  /** vm feature: set when the menu was opened on a guest; its commands then act on the guest. */
+  guestKey?: string;
 }
 
 export function TreeContextMenu({ anchor, onClose }: { anchor: TreeMenuAnchor | null; onClose: () => void }) {
   const t = useT();
-  const nodeCommands = commands.filter((c) => c.places.includes('node-menu'));
+  const place = anchor?.guestKey === undefined ? 'node-menu' : 'guest-menu';
+  const menuCommands = commands.filter((c) => c.places.includes(place));
+  const target = anchor?.guestKey ?? anchor?.nodeKey;
   return (
     <Menu
       open={anchor !== null}
@@ -24,10 +28,10 @@ export function TreeContextMenu({ anchor, onClose }: { anchor: TreeMenuAnchor | 
       anchorPosition={anchor ? { top: anchor.y, left: anchor.x } : { top: 0, left: 0 }}
       slotProps={{ list: { dense: true } }}
     >
-      {anchor &&
-        nodeCommands.map((command) => {
+      {target !== undefined &&
+        menuCommands.map((command) => {
           const Icon = command.icon;
-          const enabled = command.enabled({ state: appStore.getState(), target: anchor.nodeKey });
+          const enabled = command.enabled({ state: appStore.getState(), target });
           return (
             <MenuItem
               key={command.id}
@@ -35,7 +39,7 @@ export function TreeContextMenu({ anchor, onClose }: { anchor: TreeMenuAnchor | 
               data-testid={`tree-menu-${command.id}`}
               onClick={() => {
                 onClose();
-                runCommand(command, anchor.nodeKey);
+                runCommand(command, target);
               }}
             >
               <ListItemIcon>

@@ -74,7 +74,7 @@ interface RowProps {
 export const TreeRowView = memo(function TreeRowView({ row, top, onContextMenu }: RowProps) {
   if (row === 'datacenter') return <DatacenterRow top={top} />;
   if (row.startsWith('cluster:')) return <ClusterRow id={row.slice('cluster:'.length)} top={top} />;
-  if (row.startsWith('guest:')) return <GuestRow guestKey={row.slice('guest:'.length)} top={top} />;
+  if (row.startsWith('guest:')) return <GuestRow guestKey={row.slice('guest:'.length)} top={top} onContextMenu={onContextMenu} />;
   if (row.startsWith('storage:')) return <StorageRow storageKey={row.slice('storage:'.length)} top={top} />;
   return <NodeRow nodeKey={row.slice('node:'.length)} top={top} onContextMenu={onContextMenu} />;
 });
@@ -210,7 +210,7 @@ function FoldToggle({ id, folded }: { id: string; folded: boolean }) {
 }
 
 /** PVE's Server View label: `100 (name)`, with the kind and state as the icon. */
-function GuestRow({ guestKey, top }: { guestKey: string; top: number }) {
+function GuestRow({ guestKey, top, onContextMenu }: { guestKey: string; top: number; onContextMenu: (anchor: TreeMenuAnchor) => void }) {
   const t = useT();
   const guest = useAppStore(
     useShallow((s) => {
@@ -219,14 +219,22 @@ function GuestRow({ guestKey, top }: { guestKey: string; top: number }) {
     }),
   );
   const selected = useAppStore((s) => s.selection.kind === 'guest' && s.selection.key === guestKey);
+  const nodeKey = useAppStore((s) => s.guests.get(guestKey)?.nodeKey);
   if (guest === undefined) return null;
+  const select = () => appStore.getState().select({ kind: 'guest', key: guestKey });
   const stateWord = guest.template ? t('guest.template') : t(`guestState.${guest.status}`);
   return (
     <RowShell
       top={top}
       level={4}
       selected={selected}
-      onClick={() => appStore.getState().select({ kind: 'guest', key: guestKey })}
+      onClick={select}
+      onContextMenu={(event) => {
+        if (nodeKey === undefined) return;
+        event.preventDefault();
+        select();
+        onContextMenu({ x: event.clientX, y: event.clientY, nodeKey, guestKey });
+      }}
       testId={`tree-guest-${guestKey}`}
       state={guest.status}
       template={guest.template}

@@ -16,6 +16,7 @@ import {
 } from './fake-data';
 import { random } from './seeded-random';
 import { createFakeStorageCalls } from './fake-storage-calls';
+import { createFakeVmCalls } from './fake-vm-calls'; // vm feature
 
 export interface FakeOptions {
   /** Extra nodes in a "bulk" cluster, for scrolling tests. */
@@ -195,6 +196,18 @@ export function createFakeHyperdesk(options: FakeOptions = {}): FakeHyperdesk {
     stepMs: options.taskStepMs ?? 400,
   });
 
+  // vm feature: the vm.* methods (fake-vm-calls.ts).
+  const vm = createFakeVmCalls({
+    patchTask: (task) => patch({ tasks: { [task.upid]: task } }),
+    currentTask: (upid) => inventory.tasks[upid],
+    later,
+    nextPid: () => pid++,
+    log: (upid, line) => logs.set(upid, [...(logs.get(upid) ?? []), line]),
+    guests: () => Object.values(inventory.guests),
+    patchGuest: (key, entry) => patch({ guests: { [key]: entry } }),
+    stepMs: options.taskStepMs ?? 400,
+  });
+
   const agentCall = (params: { node: string; method: string; params: Record<string, unknown> }): unknown => {
     const node = inventory.nodes[params.node];
     if (!node) throw new Fail('not-found', `node ${params.node} is not in the inventory`);
@@ -202,6 +215,17 @@ export function createFakeHyperdesk(options: FakeOptions = {}): FakeHyperdesk {
       if (node.state !== 'online') throw new Fail('unreachable', `node ${node.name} is not connected`);
       try {
         const handled = storage.agent(node, params.method, params.params);
+        if (handled !== undefined) return handled.value;
+      } catch (error) {
+        const e = error as { code?: ErrorCode; message: string };
+        throw new Fail(e.code ?? 'internal-error', e.message);
+      }
+    }
+    // vm feature: answered by fake-vm-calls.ts.
+    if (params.method.startsWith('vm.')) {
+      if (node.state !== 'online') throw new Fail('unreachable', `node ${node.name} is not connected`);
+      try {
+        const handled = vm.agent(node, params.method, params.params);
         if (handled !== undefined) return handled.value;
       } catch (error) {
         const e = error as { code?: ErrorCode; message: string };

@@ -1,8 +1,12 @@
 // English: the reference dictionary. Its keys are the type every other language must cover.
 import { enStorage } from './en-storage';
+import { enVm } from './en-vm';
+import { enConsole } from './en-console';
 
 export const en = {
   ...enStorage,
+  ...enVm,
+  ...enConsole,
   'app.name': 'Hyperdesk',
   'common.cancel': 'Cancel',
   'common.close': 'Close',

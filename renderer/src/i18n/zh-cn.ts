@@ -2,9 +2,13 @@
 // a missing or extra key is a compile error.
 import type { Dictionary } from './en';
 import { zhCNStorage } from './zh-cn-storage';
+import { zhCNVm } from './zh-cn-vm';
+import { zhCNConsole } from './zh-cn-console';
 
 export const zhCN: Dictionary = {
   ...zhCNStorage,
+  ...zhCNVm,
+  ...zhCNConsole,
   'app.name': 'Hyperdesk',
   'common.cancel': '取消',
   'common.close': '关闭',

@@ -1,0 +1,234 @@
+// Consoles for the renderer: one SSH exec channel (running the agent's `console` relay on the node) bridged to a
+// one-shot WebSocket on 127.0.0.1 that noVNC or xterm.js opens. The URL carries a fresh 32-byte token, the
+// socket takes exactly one connection and gives up after 10 s without one (as PVE's vncproxy does).
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ClientChannel } from 'ssh2';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import { AppError } from '../../node-agent/src/api/errors';
+import type { ConsoleKind } from '../../node-agent/src/vm/console-relay';
+import type { SshConnection } from './ssh-connection';
+
+export interface ConsoleOpenOptions {
+  ssh: SshConnection;
+  /** The remote command: a constant string plus validated vmid and kind (consoleAgentCommand). */
+  command: string;
+  kind: ConsoleKind;
+  /** The serial terminal's first size; resize() changes it later. */
+  cols?: number;
+  rows?: number;
+}
+
+export interface OpenedConsole {
+  consoleId: string;
+  /** ws://127.0.0.1:<port>/console/<token>: good for one connection, within connectTimeoutMs. */
+  url: string;
+}
+
+export interface ConsoleBridgesOptions {
+  connectTimeoutMs?: number;
+  /** Told once when a console ends (for logs and to let the renderer know), with the node side's last words. */
+  onClosed?: (consoleId: string, reason: string | undefined) => void;
+}
+
+/** PVE's vncproxy waits this long for the viewer. */
+export const CONSOLE_CONNECT_TIMEOUT_MS = 10_000;
+/** Stop reading from the node while this much is queued towards a slow viewer. */
+const HIGH_WATER_BYTES = 1024 * 1024;
+/** WebSocket close codes 4000–4999 are the application's: the node side failed. */
+const CLOSE_NODE_FAILED = 4000;
+
+interface Console {
+  readonly server: Server;
+  readonly timer: NodeJS.Timeout;
+  ws?: WebSocket;
+  channel?: ClientChannel;
+  stderr: string;
+  closed: boolean;
+  /** The terminal size the viewer asked for last; a resize may come before the channel exists. */
+  size: { cols: number; rows: number };
+  /** Serial consoles have a pty; VNC ignores sizes. */
+  readonly serial: boolean;
+}
+
+const asBuffer = (raw: RawData): Buffer =>
+  Buffer.isBuffer(raw) ? raw : Array.isArray(raw) ? Buffer.concat(raw) : Buffer.from(raw);
+
+const pathMatches = (given: string, expected: string): boolean => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+const refuse = (socket: Duplex, status: number): void => {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+};
+
+/** A close reason must fit in 123 bytes; the node's last stderr line says what went wrong. */
+const closeReason = (stderr: string): string => {
+  const line = stderr.trim().split('\n').pop() ?? '';
+  return Buffer.from(line)
+    .subarray(0, 123)
+    .toString('utf8')
+    .replace(/\uFFFD$/, '');
+};
+
+const validSize = (cols: number, rows: number): boolean =>
+  Number.isInteger(cols) && Number.isInteger(rows) && cols >= 1 && rows >= 1 && cols <= 1000 && rows <= 1000;
+
+export class ConsoleBridges {
+  private readonly consoles = new Map<string, Console>();
+  private readonly connectTimeoutMs: number;
+  private disposed = false;
+
+  constructor(private readonly options: ConsoleBridgesOptions = {}) {
+    this.connectTimeoutMs = options.connectTimeoutMs ?? CONSOLE_CONNECT_TIMEOUT_MS;
+  }
+
+  async open(options: ConsoleOpenOptions): Promise<OpenedConsole> {
+    if (this.disposed) throw new AppError('internal-error', 'the console service was disposed');
+    if (options.ssh.closed) throw new AppError('unreachable', `the SSH connection to ${options.ssh.host} is closed`);
+    const serial = options.kind !== 'vnc';
+    const size = { cols: options.cols ?? 80, rows: options.rows ?? 24 };
+    if (!validSize(size.cols, size.rows))
+      throw new AppError('invalid-params', `a terminal of ${size.cols}x${size.rows} is not possible`);
+    const consoleId = randomUUID();
+    const path = `/console/${randomBytes(32).toString('hex')}`;
+    const server = createServer((_req, res) => res.writeHead(404).end());
+    const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 * 1024 });
+    const entry: Console = {
+      server,
+      timer: setTimeout(() => this.close(consoleId), this.connectTimeoutMs),
+      stderr: '',
+      closed: false,
+      size,
+      serial,
+    };
+    this.consoles.set(consoleId, entry);
+
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (entry.ws !== undefined || entry.closed || !pathMatches(req.url ?? '', path)) return refuse(socket, 403);
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        entry.ws = ws;
+        clearTimeout(entry.timer);
+        // One-shot: nobody else gets in, not even with the token.
+        server.close();
+        this.attach(consoleId, entry, ws, options, serial);
+      });
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (error) {
+      this.close(consoleId);
+      throw new AppError('internal-error', `cannot listen for the console on 127.0.0.1: ${(error as Error).message}`);
+    }
+    const { port } = server.address() as AddressInfo;
+    return { consoleId, url: `ws://127.0.0.1:${port}${path}` };
+  }
+
+  /** The viewer is connected: open the channel, then pipe frames both ways. */
+  private attach(consoleId: string, entry: Console, ws: WebSocket, options: ConsoleOpenOptions, serial: boolean): void {
+    // Frames that arrive before the channel is open are kept, in order.
+    const early: Buffer[] = [];
+    ws.on('message', (raw) => {
+      const data = asBuffer(raw);
+      if (entry.channel === undefined) return void early.push(data);
+      if (!entry.channel.write(data)) {
+        ws.pause();
+        entry.channel.once('drain', () => ws.resume());
+      }
+    });
+    ws.on('close', () => this.close(consoleId));
+    ws.on('error', () => this.close(consoleId));
+
+    const pty = { ...entry.size };
+    options.ssh.exec(options.command, serial ? { pty } : {}).then(
+      (channel) => {
+        if (entry.closed) return void channel.close();
+        entry.channel = channel;
+        if (serial && (entry.size.cols !== pty.cols || entry.size.rows !== pty.rows))
+          channel.setWindow(entry.size.rows, entry.size.cols, 0, 0);
+        channel.stderr.on(
+          'data',
+          (chunk: Buffer) => (entry.stderr = (entry.stderr + chunk.toString('utf8')).slice(-4096)),
+        );
+        channel.on('data', (chunk: Buffer) => {
+          if (ws.readyState !== WebSocket.OPEN) return;
+          ws.send(chunk, { binary: true });
+          if (ws.bufferedAmount > HIGH_WATER_BYTES) {
+            channel.pause();
+            this.resumeWhenDrained(entry, ws, channel);
+          }
+        });
+        channel.on('exit', (code: number | null) => {
+          if (code !== 0 && code !== null) entry.stderr ||= `the console relay on the node exited with code ${code}`;
+        });
+        channel.on('close', () => this.close(consoleId));
+        for (const data of early.splice(0)) channel.write(data);
+      },
+      (error: unknown) => {
+        entry.stderr = AppError.from(error).message;
+        this.close(consoleId);
+      },
+    );
+  }
+
+  /** ws has no drain event: look again shortly until the viewer has taken what is queued. */
+  private resumeWhenDrained(entry: Console, ws: WebSocket, channel: ClientChannel): void {
+    const check = () => {
+      if (entry.closed) return;
+      if (ws.bufferedAmount <= HIGH_WATER_BYTES / 2) channel.resume();
+      else setTimeout(check, 10).unref();
+    };
+    setTimeout(check, 10).unref();
+  }
+
+  /** Change the serial terminal's size (the node's pty gets SIGWINCH); ignored for VNC. Unknown consoles: not-found. */
+  resize(consoleId: string, cols: number, rows: number): void {
+    const entry = this.consoles.get(consoleId);
+    if (entry === undefined) throw new AppError('not-found', `console ${consoleId} is not open`);
+    if (!validSize(cols, rows)) throw new AppError('invalid-params', `a terminal of ${cols}x${rows} is not possible`);
+    // Before the channel is open the size is kept, and the pty starts with it.
+    entry.size = { cols, rows };
+    if (entry.serial) entry.channel?.setWindow(rows, cols, 0, 0);
+  }
+
+  /** End a console: its WebSocket, its channel and its listener. Closing twice is harmless. */
+  close(consoleId: string): void {
+    const entry = this.consoles.get(consoleId);
+    if (entry === undefined) return;
+    this.consoles.delete(consoleId);
+    entry.closed = true;
+    clearTimeout(entry.timer);
+    entry.server.close();
+    const reason = entry.stderr === '' ? undefined : closeReason(entry.stderr);
+    if (entry.ws !== undefined && entry.ws.readyState === WebSocket.OPEN) {
+      if (reason === undefined) entry.ws.close(1000);
+      else entry.ws.close(CLOSE_NODE_FAILED, reason);
+      // A viewer that never answers the close handshake is not waited for.
+      const ws = entry.ws;
+      setTimeout(() => ws.terminate(), 2000).unref();
+    } else entry.ws?.terminate();
+    entry.channel?.close();
+    this.options.onClosed?.(consoleId, reason);
+  }
+
+  /** The ids of consoles still open (waiting for a viewer or connected). */
+  openIds(): string[] {
+    return [...this.consoles.keys()];
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    for (const id of [...this.consoles.keys()]) this.close(id);
+  }
+}

@@ -1,0 +1,429 @@
+// Dev only: the vm.* methods of the fake window.hyperdesk: configs with digests and pending changes, power
+// actions, create/clone/destroy and snapshots as tasks that change the inventory when they end.
+import type { GuestEntry, NodeEntry, TaskEntry } from '../../../main/core/inventory-schema';
+import type { ErrorCode, SnapshotInfo, Timeframe, VmConfigValues } from '../../../node-agent/src/api';
+import { makeTask } from './fake-data';
+
+export class FakeVmError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Deps {
+  patchTask: (task: TaskEntry) => void;
+  currentTask: (upid: string) => TaskEntry | undefined;
+  later: (ms: number, run: () => void) => void;
+  nextPid: () => number;
+  log: (upid: string, line: string) => void;
+  guests: () => Iterable<GuestEntry>;
+  patchGuest: (key: string, entry: GuestEntry | null) => void;
+  stepMs: number;
+}
+
+interface VmRecord {
+  config: VmConfigValues;
+  pending: VmConfigValues;
+  deletes: Set<string>;
+  serial: number;
+  snapshots: SnapshotInfo[];
+  current: string | undefined;
+}
+
+const GiB = 1024 ** 3;
+// Changes a running VM takes at once (PVE: options and hot-pluggable devices); the rest waits for the next start.
+const HOT = /^(name|description|onboot|startup|protection|tags|lock|ciuser|cipassword|sshkeys|ipconfig\d+|nameserver|agent|boot|ostype|net\d+)$/;
+const sizeOf = (spec: string): number => Number(/(?:^|,)size=(\d+)G/.exec(spec)?.[1] ?? 0);
+
+export function createFakeVmCalls(deps: Deps) {
+  const vms = new Map<string, VmRecord>(); // guest key
+  const digestOf = (vm: VmRecord) => (vm.serial * 2654435761).toString(16).padStart(40, '0').slice(-40);
+  const find = (node: NodeEntry, vmid: number): GuestEntry => {
+    for (const g of deps.guests()) if (g.nodeKey === node.key && g.vmid === vmid && g.type === 'qemu') return g;
+    throw new FakeVmError('not-found', `VM ${vmid} does not exist on node ${node.name}`);
+  };
+  const record = (guest: GuestEntry): VmRecord => {
+    let vm = vms.get(guest.key);
+    if (vm === undefined) {
+      const config: VmConfigValues = {
+        name: guest.name,
+        ostype: 'l26',
+        memory: guest.maxmem / 1024 ** 2,
+        sockets: 1,
+        cores: guest.maxcpu,
+        cpu: 'x86-64-v2-AES',
+        scsihw: 'virtio-scsi-single',
+        scsi0: `local-lvm:vm-${guest.vmid}-disk-0,iothread=1,size=${guest.maxdisk / GiB}G`,
+        ide2: 'local:iso/debian-12.8.0-amd64-netinst.iso,media=cdrom',
+        net0: `virtio=BC:24:11:00:${(guest.vmid % 256).toString(16).padStart(2, '0').toUpperCase()}:01,bridge=vmbr0,firewall=1`,
+        boot: 'order=scsi0;ide2;net0',
+        agent: 1,
+      };
+      if (guest.template === true) config.template = 1;
+      vm = { config, pending: {}, deletes: new Set(), serial: 1, snapshots: [], current: undefined };
+      vms.set(guest.key, vm);
+    }
+    return vm;
+  };
+  const allocate = (vmid: number, config: VmConfigValues) => {
+    let disk = 0;
+    for (const [key, value] of Object.entries(config)) {
+      const m = /^([a-z][a-z0-9-]*):(\d+)(,.*)?$/.exec(String(value));
+      if (!/^(ide|sata|scsi|virtio)\d+$|^efidisk0$/.test(key) || m === null) continue;
+      config[key] = `${m[1]}:vm-${vmid}-disk-${disk++},size=${key === 'efidisk0' ? '4M' : `${m[2]}G`}${m[3] ?? ''}`;
+    }
+  };
+  const applyPending = (vm: VmRecord) => {
+    Object.assign(vm.config, vm.pending);
+    for (const key of vm.deletes) delete vm.config[key];
+    vm.pending = {};
+    vm.deletes.clear();
+  };
+  const checkUnlocked = (guest: GuestEntry) => {
+    if (guest.lock !== undefined)
+      throw new FakeVmError('locked', `VM ${guest.vmid} is locked (${guest.lock}) — wait for the task or cancel it`);
+  };
+  const needState = (guest: GuestEntry, ok: readonly GuestEntry['status'][], what: string) => {
+    if (!ok.includes(guest.status)) throw new FakeVmError('invalid-params', `VM ${guest.vmid} is ${guest.status}: cannot ${what}`);
+  };
+  const freeVmid = (vmid: number) => {
+    for (const g of deps.guests())
+      if (g.vmid === vmid) throw new FakeVmError('already-exists', `VMID ${vmid} is already used by ${g.key}`);
+  };
+
+  /** A task on the guest that logs a few lines, then applies `done` and ends OK. */
+  const task = (node: NodeEntry, type: string, vmid: number, lines: string[], done: () => void) => {
+    const entry: TaskEntry = {
+      ...makeTask(node, deps.nextPid(), Math.floor(Date.now() / 1000), type),
+      id: String(vmid),
+      progress: 0,
+    };
+    deps.patchTask(entry);
+    lines.forEach((line, i) =>
+      deps.later(deps.stepMs * (i + 1), () => {
+        const current = deps.currentTask(entry.upid);
+        if (current?.status !== 'running') return;
+        deps.log(entry.upid, line);
+        const next: TaskEntry = { ...current, progress: (i + 1) / lines.length };
+        if (i === lines.length - 1) {
+          done();
+          Object.assign(next, { status: 'stopped', endtime: Math.floor(Date.now() / 1000), exitstatus: 'OK' });
+          delete next.progress;
+        }
+        deps.patchTask(next);
+      }),
+    );
+    return { upid: entry.upid };
+  };
+  const latest = (guest: GuestEntry): GuestEntry | undefined => {
+    for (const g of deps.guests()) if (g.key === guest.key) return g;
+    return undefined;
+  };
+  /** Sets the state of the guest as it is when the task ends (a tick may have replaced the entry meanwhile). */
+  const setStatus = (stale: GuestEntry, status: GuestEntry['status'], extra: Partial<GuestEntry> = {}) => {
+    const guest = latest(stale);
+    if (guest === undefined) return;
+    const running = status === 'running';
+    deps.patchGuest(guest.key, {
+      ...guest,
+      status,
+      uptime: running ? Math.max(guest.uptime, 1) : status === 'stopped' ? 0 : guest.uptime,
+      cpu: running ? 0.05 : 0,
+      mem: status === 'stopped' ? 0 : guest.maxmem * 0.3,
+      ...extra,
+    });
+  };
+  const statusOf = (guest: GuestEntry) => {
+    const vm = record(guest);
+    const { key: _key, nodeKey: _nodeKey, ...status } = guest;
+    const pending = Object.keys(vm.pending).length > 0 || vm.deletes.size > 0;
+    const live = guest.status === 'running' || guest.status === 'paused';
+    return {
+      ...status,
+      pending,
+      ...(live ? { qmpstatus: guest.status, accel: 'kvm' as const, pid: 10_000 + guest.vmid } : {}),
+      ...(vm.current === undefined ? {} : { parent: vm.current }),
+    };
+  };
+
+  const power = (node: NodeEntry, guest: GuestEntry, action: string) => {
+    checkUnlocked(guest);
+    const vmid = guest.vmid;
+    const vm = record(guest);
+    switch (action) {
+      case 'vm.start':
+        needState(guest, ['stopped'], 'start');
+        if (guest.template === true) throw new FakeVmError('invalid-params', `VM ${vmid} is a template`);
+        return task(node, 'qmstart', vmid, [`start VM ${vmid}`], () => {
+          applyPending(vm);
+          setStatus(guest, 'running');
+        });
+      case 'vm.stop':
+        needState(guest, ['running', 'paused', 'suspended'], 'stop');
+        return task(node, 'qmstop', vmid, [`stop VM ${vmid}`], () => setStatus(guest, 'stopped'));
+      case 'vm.shutdown':
+        needState(guest, ['running'], 'shut down');
+        return task(node, 'qmshutdown', vmid, ['sending ACPI power button', 'guest powered off'], () =>
+          setStatus(guest, 'stopped'),
+        );
+      case 'vm.reboot':
+        needState(guest, ['running'], 'reboot');
+        return task(node, 'qmreboot', vmid, ['shutting down', 'starting'], () => {
+          applyPending(vm);
+          setStatus(guest, 'running', { uptime: 1 });
+        });
+      case 'vm.reset':
+        needState(guest, ['running'], 'reset');
+        return task(node, 'qmreset', vmid, ['system_reset'], () => setStatus(guest, 'running', { uptime: 1 }));
+      case 'vm.suspend':
+        needState(guest, ['running'], 'pause');
+        return task(node, 'qmpause', vmid, ['stop'], () => setStatus(guest, 'paused'));
+      case 'vm.resume':
+        needState(guest, ['paused', 'suspended'], 'resume');
+        return task(node, 'qmresume', vmid, ['cont'], () => setStatus(guest, 'running'));
+      default:
+        return undefined;
+    }
+  };
+
+  const agent = (node: NodeEntry, method: string, params: Record<string, unknown>): { value: unknown } | undefined => {
+    const vmid = Number(params.vmid);
+    switch (method) {
+      case 'vm.list':
+        return { value: [...deps.guests()].filter((g) => g.nodeKey === node.key && g.type === 'qemu').map(statusOf) };
+      case 'vm.nextid': {
+        const used = new Set([...deps.guests()].map((g) => g.vmid));
+        let next = 100;
+        while (used.has(next)) next++;
+        return { value: { vmid: next } };
+      }
+      case 'vm.status':
+        return { value: statusOf(find(node, vmid)) };
+      case 'vm.config': {
+        const vm = record(find(node, vmid));
+        const config = { ...vm.config };
+        if (params.current === true) {
+          Object.assign(config, vm.pending);
+          for (const key of vm.deletes) delete config[key];
+        }
+        return { value: { digest: digestOf(vm), config } };
+      }
+      case 'vm.pending': {
+        const vm = record(find(node, vmid));
+        const keys = new Set([...Object.keys(vm.config), ...Object.keys(vm.pending), ...vm.deletes]);
+        return {
+          value: [...keys].sort().map((key) => ({
+            key,
+            ...(vm.config[key] === undefined ? {} : { value: vm.config[key] }),
+            ...(vm.pending[key] === undefined ? {} : { pending: vm.pending[key] }),
+            ...(vm.deletes.has(key) ? { delete: true } : {}),
+          })),
+        };
+      }
+      case 'vm.set': {
+        const guest = find(node, vmid);
+        checkUnlocked(guest);
+        const vm = record(guest);
+        if (params.digest !== digestOf(vm))
+          throw new FakeVmError('conflict', `the config of VM ${vmid} changed since it was read — reload and try again`);
+        const running = guest.status !== 'stopped';
+        const config = { ...(params.config as VmConfigValues) };
+        allocate(vmid, config);
+        for (const [key, value] of Object.entries(config)) {
+          if (running && !HOT.test(key)) vm.pending[key] = value;
+          else vm.config[key] = value;
+          vm.deletes.delete(key);
+        }
+        for (const key of (params.delete as string[] | undefined) ?? []) {
+          if (running && !HOT.test(key)) vm.deletes.add(key);
+          else delete vm.config[key];
+        }
+        for (const key of (params.revert as string[] | undefined) ?? []) {
+          delete vm.pending[key];
+          vm.deletes.delete(key);
+        }
+        vm.serial++;
+        if (typeof config.name === 'string') deps.patchGuest(guest.key, { ...guest, name: config.name });
+        return { value: { digest: digestOf(vm), pending: [...Object.keys(vm.pending), ...vm.deletes] } };
+      }
+      case 'vm.create': {
+        freeVmid(vmid);
+        const config = { ...(params.config as VmConfigValues) };
+        allocate(vmid, config);
+        const disk = Object.entries(config).find(([k]) => /^(scsi|virtio|sata|ide)\d+$/.test(k) && !String(config[k]).includes('media=cdrom'));
+        const guest: GuestEntry = {
+          vmid, type: 'qemu', name: String(config.name ?? `VM${vmid}`), status: 'stopped', cpu: 0,
+          maxcpu: Number(config.sockets ?? 1) * Number(config.cores ?? 1), mem: 0,
+          maxmem: Number(config.memory ?? 512) * 1024 ** 2, disk: 0, maxdisk: sizeOf(String(disk?.[1] ?? '')) * GiB,
+          uptime: 0, netin: 0, netout: 0, diskread: 0, diskwrite: 0, key: `${node.key}/${vmid}`, nodeKey: node.key,
+        };
+        return {
+          value: task(node, 'qmcreate', vmid, [`creating VM ${vmid}`, 'writing config'], () => {
+            vms.set(guest.key, { config, pending: {}, deletes: new Set(), serial: 1, snapshots: [], current: undefined });
+            deps.patchGuest(guest.key, params.start === true ? { ...guest, status: 'running', uptime: 1 } : guest);
+          }),
+        };
+      }
+      case 'vm.destroy': {
+        const guest = find(node, vmid);
+        checkUnlocked(guest);
+        needState(guest, ['stopped'], 'destroy');
+        return {
+          value: task(node, 'qmdestroy', vmid, [`destroying VM ${vmid}`], () => {
+            vms.delete(guest.key);
+            deps.patchGuest(guest.key, null);
+          }),
+        };
+      }
+      case 'vm.sendkey':
+        needState(find(node, vmid), ['running'], 'send keys');
+        return { value: {} };
+      case 'vm.snapshots': {
+        const vm = record(find(node, vmid));
+        return { value: { snapshots: vm.snapshots, ...(vm.current === undefined ? {} : { current: vm.current }) } };
+      }
+      case 'vm.snapshot': {
+        const guest = find(node, vmid);
+        checkUnlocked(guest);
+        const vm = record(guest);
+        const name = String(params.snapname);
+        if (vm.snapshots.some((s) => s.name === name))
+          throw new FakeVmError('already-exists', `VM ${vmid} already has a snapshot ${name}`);
+        const info: SnapshotInfo = {
+          name,
+          snaptime: Math.floor(Date.now() / 1000),
+          vmstate: params.vmstate === true && guest.status === 'running',
+          ...(vm.current === undefined ? {} : { parent: vm.current }),
+          ...(typeof params.description === 'string' ? { description: params.description } : {}),
+        };
+        return {
+          value: task(node, 'qmsnapshot', vmid, [`snapshotting VM ${vmid} as ${name}`], () => {
+            vm.snapshots.push(info);
+            vm.current = name;
+          }),
+        };
+      }
+      case 'vm.rollback':
+      case 'vm.delsnapshot': {
+        const guest = find(node, vmid);
+        checkUnlocked(guest);
+        const vm = record(guest);
+        const name = String(params.snapname);
+        const snap = vm.snapshots.find((s) => s.name === name);
+        if (snap === undefined) throw new FakeVmError('not-found', `VM ${vmid} has no snapshot ${name}`);
+        if (method === 'vm.rollback')
+          return {
+            value: task(node, 'qmrollback', vmid, [`rolling VM ${vmid} back to ${name}`], () => {
+              vm.current = name;
+              setStatus(guest, snap.vmstate ? 'running' : 'stopped');
+            }),
+          };
+        return {
+          value: task(node, 'qmdelsnapshot', vmid, [`deleting snapshot ${name}`], () => {
+            for (const s of vm.snapshots) if (s.parent === name) {
+              if (snap.parent === undefined) delete s.parent;
+              else s.parent = snap.parent;
+            }
+            vm.snapshots = vm.snapshots.filter((s) => s !== snap);
+            if (vm.current === name) vm.current = snap.parent;
+          }),
+        };
+      }
+      case 'vm.template': {
+        const guest = find(node, vmid);
+        needState(guest, ['stopped'], 'convert to a template');
+        return {
+          value: task(node, 'qmtemplate', vmid, [`converting VM ${vmid} to a template`], () => {
+            record(guest).config.template = 1;
+            deps.patchGuest(guest.key, { ...guest, template: true });
+          }),
+        };
+      }
+      case 'vm.clone': {
+        const guest = find(node, vmid);
+        const newid = Number(params.newid);
+        freeVmid(newid);
+        const source = record(guest);
+        return {
+          value: task(node, 'qmclone', vmid, [`cloning VM ${vmid} to ${newid}`], () => {
+            const key = `${node.key}/${newid}`;
+            const name = typeof params.name === 'string' ? params.name : `Copy-of-VM-${guest.name}`;
+            const config: VmConfigValues = { ...source.config, name };
+            delete config.template;
+            vms.set(key, { config, pending: {}, deletes: new Set(), serial: 1, snapshots: [], current: undefined });
+            const { template: _t, lock: _l, ...rest } = guest;
+            deps.patchGuest(key, { ...rest, vmid: newid, key, name, status: 'stopped', uptime: 0, cpu: 0, mem: 0 });
+          }),
+        };
+      }
+      case 'vm.resize':
+      case 'vm.move': {
+        const guest = find(node, vmid);
+        checkUnlocked(guest);
+        const vm = record(guest);
+        const disk = String(params.disk);
+        const spec = vm.config[disk];
+        if (typeof spec !== 'string') throw new FakeVmError('not-found', `VM ${vmid} has no disk ${disk}`);
+        if (method === 'vm.resize') {
+          const size = String(params.size);
+          const grow = /^\+(\d+)G?$/.exec(size);
+          const target = grow ? sizeOf(spec) + Number(grow[1]) : Number(/^(\d+)G?$/.exec(size)?.[1] ?? NaN);
+          if (!(target >= sizeOf(spec))) throw new FakeVmError('invalid-params', `disk ${disk} cannot shrink (${size})`);
+          return {
+            value: task(node, 'qmresize', vmid, [`resizing ${disk} to ${target}G`], () => {
+              vm.config[disk] = spec.replace(/size=\d+G/, `size=${target}G`);
+              vm.serial++;
+            }),
+          };
+        }
+        return {
+          value: task(node, 'qmmove', vmid, [`moving ${disk} to ${String(params.storage)}`], () => {
+            vm.config[disk] = spec.replace(/^[^:]+:/, `${String(params.storage)}:`);
+            vm.serial++;
+          }),
+        };
+      }
+      case 'vm.cloudinit': {
+        const config = record(find(node, vmid)).config;
+        const text =
+          params.type === 'user'
+            ? `#cloud-config\nhostname: ${String(config.name)}\nuser: ${String(config.ciuser ?? 'root')}\n`
+            : params.type === 'network'
+              ? `version: 1\nconfig:\n  - type: physical\n    name: eth0\n    # ${String(config.ipconfig0 ?? 'ip=dhcp')}\n`
+              : `instance-id: ${vmid}\n`;
+        return { value: { text } };
+      }
+      case 'vm.metrics': {
+        const guest = find(node, vmid);
+        const timeframe = (params.timeframe ?? 'hour') as Timeframe;
+        const step = { hour: 60, day: 1800, week: 10800, month: 43200 }[timeframe];
+        const end = Math.floor(Date.now() / 1000 / step) * step;
+        const points = Array.from({ length: 60 }, (_, i) => {
+          const t = end - (59 - i) * step;
+          const wave = 0.5 + 0.5 * Math.sin(t / 3000 + vmid);
+          const up = guest.status === 'running';
+          return {
+            t: t * 1000,
+            cpu: up ? 0.05 + 0.3 * wave : 0,
+            mem: up ? guest.maxmem * (0.3 + 0.2 * wave) : 0,
+            maxmem: guest.maxmem,
+            netin: up ? 1e5 * wave : 0,
+            netout: up ? 4e4 * wave : 0,
+            diskread: up ? 2e5 * wave : 0,
+            diskwrite: up ? 5e5 * wave : 0,
+          };
+        });
+        return { value: { step, points } };
+      }
+      default: {
+        if (!method.startsWith('vm.') || !Number.isInteger(vmid)) return undefined;
+        const value = power(node, find(node, vmid), method);
+        return value === undefined ? undefined : { value };
+      }
+    }
+  };
+  return { agent };
+}
