@@ -97,7 +97,7 @@ export const resizeDisk = async (vms: VmService, vmid: number, disk: string, siz
   const current = drive.size === undefined ? 0 : sizeBytes(drive.size);
   const wanted = size.startsWith('+') ? current + sizeBytes(size.slice(1)) : sizeBytes(size);
   if (wanted < current) throw new AppError('invalid-params', `${disk}: shrinking a disk is not supported (it is ${formatSize(current)})`, { vmid, disk });
-  return vms.runTask(vmid, 'resize', async (ctx) => {
+  return vms.runTask(vmid, 'qmresize', async (ctx) => {
     const call = storageCall(ctx);
     await vms.options.storage.resize(drive.file, vmid, wanted, call);
     if (vms.monitor.isRunning(vmid)) await vms.monitor.client(vmid).execute('block_resize', { device: `drive-${disk}`, size: wanted });
@@ -123,7 +123,7 @@ export const moveDisk = async (
   const target = await vms.options.storage.resolve(request.storage, { signal });
   const format = request.format ?? ('format' in target.storage ? target.storage.format : undefined) ?? target.caps.defaultFormat;
   if (!target.caps.formats.includes(format)) throw new AppError('invalid-params', `storage ${request.storage} cannot hold ${format} volumes`, { vmid, disk });
-  return vms.runTask(vmid, 'move', async (ctx) => {
+  return vms.runTask(vmid, 'qmmove', async (ctx) => {
     const call = storageCall(ctx);
     const size = drive.size === undefined ? await virtualSize(ctx, disk, source.path, source.format ?? 'raw') : sizeBytes(drive.size);
     const { volid } = await vms.options.storage.alloc({ storage: request.storage, vmid, size, format: format === 'subvol' ? 'raw' : format }, call);

@@ -180,7 +180,7 @@ export function createFakeVmCalls(deps: Deps) {
         return task(node, 'qmreset', vmid, ['system_reset'], () => setStatus(guest, 'running', { uptime: 1 }));
       case 'vm.suspend':
         needState(guest, ['running'], 'pause');
-        return task(node, 'qmpause', vmid, ['stop'], () => setStatus(guest, 'paused'));
+        return task(node, 'qmsuspend', vmid, ['stop'], () => setStatus(guest, 'paused'));
       case 'vm.resume':
         needState(guest, ['paused', 'suspended'], 'resume');
         return task(node, 'qmresume', vmid, ['cont'], () => setStatus(guest, 'running'));

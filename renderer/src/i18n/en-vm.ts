@@ -23,7 +23,7 @@ export const enVm = {
   'taskType.qmshutdown': 'VM shutdown',
   'taskType.qmreboot': 'VM reboot',
   'taskType.qmreset': 'VM reset',
-  'taskType.qmpause': 'VM pause',
+  'taskType.qmsuspend': 'VM pause',
   'taskType.qmresume': 'VM resume',
   'taskType.qmdestroy': 'VM destroy',
   'taskType.qmsnapshot': 'VM snapshot',

@@ -25,7 +25,7 @@ export const zhCNVm: Record<keyof typeof enVm, string> = {
   'taskType.qmshutdown': '关闭虚拟机',
   'taskType.qmreboot': '重启虚拟机',
   'taskType.qmreset': '重置虚拟机',
-  'taskType.qmpause': '暂停虚拟机',
+  'taskType.qmsuspend': '暂停虚拟机',
   'taskType.qmresume': '恢复虚拟机',
   'taskType.qmdestroy': '销毁虚拟机',
   'taskType.qmsnapshot': '虚拟机快照',
