@@ -4,7 +4,8 @@
 // let the counter advance, roll back and see the counter back at the snapshot; make a template, linked-clone it and
 // boot the clone; kill QEMU and see the VM stopped within a second; two clients racing on one digest; bad input
 // refused naming the key; destroy everything and find no volume, tap or QEMU left. One lab per machine.
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,7 @@ import { CLUSTER_ID, repoRoot } from '../lab/lab-layout';
 import { labUpWhenFree } from '../lab/lab-when-free';
 import { buildGuestImage, counterValues, GUEST_BANNER } from '../guest-image/guest-image';
 import { connectRfb, isNonBlack } from '../support/rfb-client';
+import { ensureBuilt, hdctl, hdctlJson } from './helpers';
 
 const key = nodeKey(CLUSTER_ID, 'n1');
 const GUEST_IP = '198.18.0.50';
@@ -88,6 +90,7 @@ const vmConfig = (name: string) => ({
 });
 
 beforeAll(async () => {
+  await ensureBuilt();
   const image = await buildGuestImage();
   configDir = await mkdtemp(join(tmpdir(), 'hd-vm-config-'));
   lab = await labUpWhenFree({ nodes: 1, configDir, agent: true });
@@ -148,8 +151,20 @@ describe('VMs on a lab node', () => {
     after.close();
     expect((await call('vm.snapshots', { vmid })).snapshots).toEqual([expect.objectContaining({ name: 'ram1', vmstate: true })]);
 
+    // Pause and resume; usage history from QEMU; then the guest powers itself off on the ACPI button.
+    await finished(await call('vm.suspend', { vmid }));
+    expect(await call('vm.status', { vmid })).toMatchObject({ status: 'paused' });
+    await finished(await call('vm.resume', { vmid }));
+    expect(await call('vm.status', { vmid })).toMatchObject({ status: 'running' });
+    const metrics = await until('a usage sample', async () => {
+      const history = await call('vm.metrics', { vmid, timeframe: 'hour' });
+      return history.points.some((point) => point.maxmem > 0) ? history : undefined;
+    }, 60_000);
+    expect(metrics.points.find((point) => point.maxmem > 0)?.maxmem).toBe(256 * 1024 * 1024);
+    await finished(await call('vm.shutdown', { vmid, timeout: 60, forceStop: false }), 120_000);
+    expect(await call('vm.status', { vmid })).toMatchObject({ status: 'stopped' });
+
     // Template and linked clone.
-    await finished(await call('vm.stop', { vmid }));
     await finished(await call('vm.delsnapshot', { vmid, snapname: 'ram1' }));
     await finished(await call('vm.template', { vmid }));
     const template = await call('vm.config', { vmid, current: false });
@@ -162,6 +177,15 @@ describe('VMs on a lab node', () => {
     const cloneSerial = await serialOf(101);
     await until('the clone boots', () => cloneSerial.seen.text.includes(GUEST_BANNER) || undefined, 120_000);
     cloneSerial.close();
+
+    // A full clone of the template, through hdctl as a person types it.
+    const full = await hdctl(configDir, 'vm', 'clone', '100', '--newid', '102', '--full', '--name', 'full', '--wait', '--node', 'n1');
+    expect(full.code, full.stderr).toBe(0);
+    const fullConfig = await call('vm.config', { vmid: 102, current: false });
+    expect(String(fullConfig.config.scsi0)).toMatch(/^local:102\/vm-102-disk-0\.qcow2/);
+    const listed = await hdctlJson<{ vmid: number; status: string }[]>(configDir, 'vm', 'list', '--node', 'n1');
+    expect(listed.map((vm) => vm.vmid).sort()).toEqual([100, 101, 102]);
+    await finished(await call('vm.destroy', { vmid: 102, purge: true }));
 
     // Killing QEMU: the app shows the VM stopped within a second.
     const pid = (await call('vm.status', { vmid: 101 })).pid;
@@ -214,5 +238,17 @@ describe('VMs on a lab node', () => {
     const badSet = await refusal(call('vm.set', { vmid, config: { cores: 0 }, digest: fresh }));
     expect(badSet?.message).toMatch(/^cores: /);
     await finished(await call('vm.destroy', { vmid, purge: true }));
+
+    // Import a PVE config as it is: refused while a volume it names is missing, written verbatim once it exists.
+    const conf = '# imported from PVE\nboot: order=scsi0\ncores: 2\nmemory: 512\nname: imported\nscsi0: local:300/vm-300-disk-0.qcow2,size=1M\nscsihw: virtio-scsi-single\n\n[first]\ncores: 1\nmemory: 512\nname: imported\nscsi0: local:300/vm-300-disk-0.qcow2,size=1M\nscsihw: virtio-scsi-single\nsnaptime: 1700000000\n';
+    const missing = await refusal(call('vm.import', { vmid: 300, conf }));
+    expect(missing?.code).toBe('invalid-params');
+    expect(missing?.message).toMatch(/^scsi0: .*does not exist/);
+    await call('storage.volume.alloc', { storage: 'local', vmid: 300, format: 'qcow2', size: 1024 * 1024 });
+    const imported = await call('vm.import', { vmid: 300, conf });
+    expect(imported.digest).toBe(createHash('sha1').update(conf).digest('hex'));
+    expect((await call('vm.snapshots', { vmid: 300 })).snapshots.map((snap) => snap.name)).toEqual(['first']);
+    expect(await readFile(join(lab.node('n1').root, 'etc/hyperdesk/nodes/n1/qemu-server/300.conf'), 'utf8')).toBe(conf);
+    await finished(await call('vm.destroy', { vmid: 300, purge: true }));
   });
 });

@@ -76,7 +76,9 @@ export const cloneVm = async (
           const from = await vms.options.storage.volumePath(drive.file, call);
           const storeid = request.storage ?? drive.file.split(':')[0] ?? '';
           const size = await virtualSize(ctx, drive.key, from.path, from.format ?? 'raw');
-          ({ volid } = await vms.options.storage.alloc({ storage: storeid, vmid: newid, size, ...(request.format ? { format: request.format } : {}) }, call));
+          // As PVE: the source's format unless another is asked for (the storage refuses one it cannot hold).
+          const format = request.format ?? (from.format === 'raw' || from.format === 'qcow2' || from.format === 'vmdk' ? from.format : undefined);
+          ({ volid } = await vms.options.storage.alloc({ storage: storeid, vmid: newid, size, ...(format ? { format } : {}) }, call));
           made.push(volid);
           const to = await vms.options.storage.volumePath(volid, call);
           await runOk(ctx, drive.key, 'qemu-img', ['convert', '-f', from.format ?? 'raw', '-O', to.format ?? 'raw', ...(request.snapname ? ['-l', `snapshot.name=${request.snapname}`] : []), from.path, to.path], { timeoutMs: 24 * 3600_000 });
