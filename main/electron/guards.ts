@@ -1,7 +1,7 @@
 // Lock-down applied to every web contents the app ever creates: no navigation away from the app,
-// no new windows, no <webview>, no permissions.
+// no new windows but detached consoles, no <webview>, no permissions.
 import { shell, type Session, type WebContents } from 'electron';
-import { isAppUrl, isExternalLink, isPermissionGranted } from './origin-policy';
+import { isAppUrl, isConsoleWindowUrl, isExternalLink, isPermissionGranted } from './origin-policy';
 
 export const guardWebContents = (contents: WebContents, appOrigin: string): void => {
   const stayInApp = (event: { preventDefault(): void }, url: string): void => {
@@ -12,7 +12,10 @@ export const guardWebContents = (contents: WebContents, appOrigin: string): void
   contents.on('will-redirect', (event) => stayInApp(event, event.url));
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    // A link with target=_blank: the system browser may open http(s); nothing opens inside the app.
+    // A detached VM console is the app's own page: it opens as a child window with the same locked-down
+    // preferences (inherited) and these same guards (web-contents-created).
+    if (isConsoleWindowUrl(url, appOrigin)) return { action: 'allow', overrideBrowserWindowOptions: { width: 1100, height: 780, autoHideMenuBar: true } };
+    // A link with target=_blank: the system browser may open http(s); nothing else opens inside the app.
     if (isExternalLink(url)) void shell.openExternal(url);
     return { action: 'deny' };
   });

@@ -1,7 +1,7 @@
 // The Electron binary cannot run here; this tests the decision logic behind the IPC sender check,
 // the navigation guard and external links.
 import { describe, expect, it } from 'vitest';
-import { APP_ORIGIN, isAppUrl, isExternalLink, isPermissionGranted, isTrustedSender } from './origin-policy';
+import { APP_ORIGIN, isAppUrl, isConsoleWindowUrl, isExternalLink, isPermissionGranted, isTrustedSender } from './origin-policy';
 
 describe('isTrustedSender (decision logic of the IPC sender check; Electron itself cannot run here)', () => {
   it('accepts the app page in the main frame', () => {
@@ -63,5 +63,14 @@ describe('isExternalLink', () => {
     expect(isExternalLink('http://example.org/')).toBe(true);
     const refused = ['file:///etc/passwd', 'javascript:alert(1)', 'app://hyperdesk/', 'smb://host/share', 'ms-settings:', 'https://', 'nonsense'];
     expect(refused.filter(isExternalLink)).toEqual([]);
+  });
+});
+
+describe('detached console windows (decision logic; Electron itself cannot run here)', () => {
+  it('are the app\'s own page with a #console= hash, nothing else', () => {
+    expect(isConsoleWindowUrl('app://hyperdesk/index.html#console=lab%2Fn1&vmid=100&kind=vnc', 'app://hyperdesk')).toBe(true);
+    expect(isConsoleWindowUrl('app://hyperdesk/index.html', 'app://hyperdesk')).toBe(false);
+    expect(isConsoleWindowUrl('https://evil.example/#console=x', 'app://hyperdesk')).toBe(false);
+    expect(isConsoleWindowUrl('app://other/index.html#console=x', 'app://hyperdesk')).toBe(false);
   });
 });

@@ -26,6 +26,10 @@ export const isAppUrl = (url: string, appOrigin: string): boolean => {
   return parsed.protocol === origin.protocol && parsed.host === origin.host && parsed.host !== '';
 };
 
+/** A detached console window: the app's own page asking for one console (`#console=…`, see renderer detached-console). */
+export const isConsoleWindowUrl = (url: string, appOrigin: string): boolean =>
+  isAppUrl(url, appOrigin) && (parse(url)?.hash.startsWith('#console=') ?? false);
+
 /** Only the app's own top-level document may call main; iframes (even same-origin) and other pages may not. */
 export const isTrustedSender = (url: string | undefined, isMainFrame: boolean, appOrigin: string): boolean =>
   isMainFrame && url !== undefined && isAppUrl(url, appOrigin);

@@ -5,5 +5,7 @@ import { changeToInventory } from './change-to-inventory';
 import { rendererScale } from './renderer-scale';
 import { rpcRoundTrip } from './rpc-round-trip';
 import { storageUpload } from './storage-upload';
+import { vmBoot } from './vm-boot';
+import { vncLatency } from './vnc-latency';
 
-export const benchmarks: readonly Benchmark[] = [rpcRoundTrip, changeToInventory, agentFootprint, rendererScale, storageUpload];
+export const benchmarks: readonly Benchmark[] = [rpcRoundTrip, changeToInventory, agentFootprint, rendererScale, storageUpload, vmBoot, vncLatency];

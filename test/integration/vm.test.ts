@@ -151,6 +151,21 @@ describe('VMs on a lab node', () => {
     after.close();
     expect((await call('vm.snapshots', { vmid })).snapshots).toEqual([expect.objectContaining({ name: 'ram1', vmstate: true })]);
 
+    // Hotplug: a new disk and a NIC reach the running VM (same QEMU process); a CPU change waits as pending.
+    const running = await call('vm.status', { vmid });
+    const { digest: hotDigest } = await call('vm.config', { vmid, current: false });
+    const hot = await call('vm.set', { vmid, config: { scsi1: 'local:1,format=qcow2', net1: 'virtio,bridge=vmbr0' }, digest: hotDigest });
+    expect(hot.pending).toEqual([]);
+    expect((await call('vm.status', { vmid })).pid).toBe(running.pid);
+    expect((await lab.exec('n1', 'ip', ['-o', 'link', 'show', 'tap100i1'])).stdout).toMatch(/master vmbr0/);
+    const { digest: coldDigest } = await call('vm.config', { vmid, current: false });
+    const cold = await call('vm.set', { vmid, config: { cores: 2 }, digest: coldDigest });
+    expect(cold.pending).toEqual(['cores']);
+    expect(await call('vm.pending', { vmid })).toContainEqual({ key: 'cores', value: 1, pending: 2 });
+    const { digest: revertDigest } = await call('vm.config', { vmid, current: false });
+    await call('vm.set', { vmid, revert: ['cores'], digest: revertDigest });
+    expect((await call('vm.status', { vmid })).pending).toBe(false);
+
     // Pause and resume; usage history from QEMU; then the guest powers itself off on the ACPI button.
     await finished(await call('vm.suspend', { vmid }));
     expect(await call('vm.status', { vmid })).toMatchObject({ status: 'paused' });

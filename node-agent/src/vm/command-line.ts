@@ -144,7 +144,12 @@ const NIC_DEVICES: Record<string, string> = {
   vmxnet3: 'vmxnet3',
 };
 
-const netArgs = (net: Net, env: CompileEnv, bootindex: number | undefined): string[] => {
+/** One NIC's -netdev and -device (a NIC hotplug builds the same). */
+export const netArgs = (
+  net: Net,
+  env: Pick<CompileEnv, 'vmid' | 'accel' | 'vhost' | 'taps'>,
+  bootindex: number | undefined,
+): string[] => {
   const device = NIC_DEVICES[net.model];
   if (device === undefined) return refuse(net.key, `NIC model ${net.model} is not supported`);
   if (net.macaddr === undefined) return refuse(net.key, 'has no MAC address');

@@ -24,6 +24,7 @@ import { driveKeyOf, nextDiskKey, parseDrive } from './config/drive';
 import { hotplugClassOf } from './config/keys';
 import { formatNet, macCollisions, macsOf, netIndexOf, randomMac } from './config/net';
 import { validateVmConfig, vmConfigErrors } from './config/validate';
+import { hotplugChange } from './vm-hotplug';
 import { allocDisk, checkVolumes, newDiskKeys } from './vm-disks';
 import { netsOf } from './vm-facts';
 import { VmService } from './vm-service';
@@ -179,15 +180,14 @@ export const setVm = async (
     for (const key of request.revert) conf = deleteKey(conf, PENDING, key);
     const ctx = callContext(signal, 'config');
     for (const [key, value] of Object.entries(final)) {
-      const live = !running || hotplugClassOf(key) === 'immediate';
-      let next = value;
-      if (newDiskKeys({ [key]: value }).length > 0) {
-        if (running) throw new AppError('not-supported', `${key}: adding a disk to a running VM is not supported yet — shut VM ${vmid} down first`, { vmid, key });
-        next = await allocDisk(vms.options.storage, vmid, key, value, ctx);
-      }
+      const next = newDiskKeys({ [key]: value }).length > 0 ? await allocDisk(vms.options.storage, vmid, key, value, ctx) : value;
+      // Hotplug (vm-hotplug.ts): a disk or NIC change reaches the running VM when QEMU allows it; else it waits.
+      const hotplugged = running && hotplugClassOf(key) !== 'immediate' && (await hotplugChange(vms, vmid, currentOf(conf).values, key, next, ctx));
+      const live = !running || hotplugClassOf(key) === 'immediate' || hotplugged;
       if (live) {
         conf = detachReplaced(conf, vmid, key, next);
         conf = setKey(conf, CURRENT, key, next);
+        if (hotplugged) conf = deleteKey(conf, PENDING, key); // an older pending value must not undo it at the next start
       } else {
         conf = setKey(conf, PENDING, key, next);
         pendingKeys.push(key);
@@ -196,7 +196,9 @@ export const setVm = async (
     if (description !== undefined) conf = setDescription(conf, CURRENT, description === '' ? undefined : description);
     for (const key of request.delete) {
       if (key === 'description') conf = setDescription(conf, CURRENT, undefined);
-      else if (!running || hotplugClassOf(key) === 'immediate') conf = detachReplaced(deleteKey(conf, CURRENT, key), vmid, key, undefined, currentOf(conf).values[key]);
+      // Hotplug (vm-hotplug.ts): a disk or NIC leaves the running VM when QEMU allows it; a disk becomes unusedN.
+      else if (!running || hotplugClassOf(key) === 'immediate' || (await hotplugChange(vms, vmid, currentOf(conf).values, key, undefined, ctx)))
+        conf = detachReplaced(deleteKey(conf, CURRENT, key), vmid, key, undefined, currentOf(conf).values[key]);
       else {
         const deletes = new Set(pendingDeletes(conf).map((entry) => entry.key));
         deletes.add(key);

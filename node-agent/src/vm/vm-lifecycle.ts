@@ -1,7 +1,7 @@
 // A VM's power: start (pending applied, volumes resolved, cloud-init seed written, QEMU compiled and launched,
 // taps plugged into their bridges), stop, ACPI shutdown with a deadline, reboot, reset/pause/resume, keys, and
 // destroy with every volume the VM owns. Each is a task holding the VM's config lock.
-import { access, readFile, rm } from 'node:fs/promises';
+import { access, rm } from 'node:fs/promises';
 import { AppError } from '../api/errors';
 import type { TaskContext } from '../tasks/task-context';
 import { PENDING, applyPending, currentOf, sectionOf } from './config/conf-document';
@@ -12,44 +12,14 @@ import { compileQemuCommand, netPlumbing } from './command-line';
 import { cleanupRunFiles, killQemu, launchQemu, runningPid } from './qemu-process';
 import { vmRunPaths } from './run-paths';
 import { writeCloudInitDrive } from './vm-cloudinit';
+import { checkVlanAware, plugNics } from './vm-nic-plumbing';
 import { isVolid, ownedVolumes } from './vm-volumes';
 import { VmService } from './vm-service';
-import { runOk, storageCall } from './task-run';
+import { storageCall } from './task-run';
 import { guestHistoryFile } from './vm-usage';
 
 /** How long a stop waits for QEMU to quit through QMP before it is killed. */
 const QUIT_MS = 5_000;
-
-const plugNics = async (vmid: number, ctx: TaskContext, plumbing: ReturnType<typeof netPlumbing>): Promise<void> => {
-  for (const nic of plumbing) {
-    const subject = `VM ${vmid} ${nic.key}`;
-    if (nic.bridge !== undefined) await runOk(ctx, subject, 'ip', ['link', 'set', 'dev', nic.tap, 'master', nic.bridge]);
-    if (nic.mtu !== undefined) await runOk(ctx, subject, 'ip', ['link', 'set', 'dev', nic.tap, 'mtu', String(nic.mtu)]);
-    await runOk(ctx, subject, 'ip', ['link', 'set', 'dev', nic.tap, 'up']);
-    if (nic.tag !== undefined) {
-      await runOk(ctx, subject, 'bridge', ['vlan', 'add', 'dev', nic.tap, 'vid', String(nic.tag), 'pvid', 'untagged']);
-      await runOk(ctx, subject, 'bridge', ['vlan', 'del', 'dev', nic.tap, 'vid', '1']);
-    }
-    if (nic.rateMBps !== undefined) {
-      // The guest's traffic both ways, as PVE: a token bucket towards the guest, a policer on what it sends.
-      const rate = `${Math.round(nic.rateMBps * 8 * 1000)}kbit`;
-      await runOk(ctx, subject, 'tc', ['qdisc', 'replace', 'dev', nic.tap, 'root', 'tbf', 'rate', rate, 'burst', '1mb', 'latency', '50ms']);
-      await runOk(ctx, subject, 'tc', ['qdisc', 'replace', 'dev', nic.tap, 'handle', 'ffff:', 'ingress']);
-      await runOk(ctx, subject, 'tc', ['filter', 'replace', 'dev', nic.tap, 'parent', 'ffff:', 'prio', '50', 'basic', 'police', 'rate', rate, 'burst', '1mb', 'mtu', '64kb', 'drop']);
-    }
-    if (nic.firewall) ctx.log(`${nic.key}: firewall=1 is recorded; the guest firewall arrives with the firewall capability`);
-  }
-};
-
-/** A bridge with VLAN tags needs vlan_filtering on (PVE's "VLAN aware"); say so before QEMU starts. */
-const checkVlanAware = async (vmid: number, plumbing: ReturnType<typeof netPlumbing>): Promise<void> => {
-  for (const nic of plumbing) {
-    if (nic.tag === undefined || nic.bridge === undefined) continue;
-    const filtering = (await readFile(`/sys/class/net/${nic.bridge}/bridge/vlan_filtering`, 'utf8').catch(() => '0')).trim();
-    if (filtering !== '1')
-      throw new AppError('not-supported', `VM ${vmid} ${nic.key}: tag=${nic.tag} needs a VLAN-aware bridge, and ${nic.bridge} is not (bridge-vlan-aware yes)`, { vmid, key: nic.key });
-  }
-};
 
 /** The start itself (the caller holds the config lock): QEMU runs and is watched when this resolves. */
 export const startBody = async (vms: VmService, vmid: number, ctx: TaskContext, options: { loadvm?: string } = {}): Promise<void> => {

@@ -7,14 +7,18 @@ import { listenAuthPrompts } from '../features/connections/actions';
 import { startStorageSync } from '../features/storage/storage-sync';
 import { listenUploadProgress } from '../features/storage/upload-actions';
 import { App } from './app';
+import { ConsoleWindow } from '../features/console/console-window';
+import { detachedConsoleOf } from '../features/console/detached-console';
 
 export function mount(element: HTMLElement): () => void {
-  const stops = [startInventorySync(), listenAuthPrompts(), startStorageSync(), listenUploadProgress()];
+  // A detached console window shows that console only, and needs no inventory of its own.
+  const detached = detachedConsoleOf(location.hash);
+  const stops = detached ? [] : [startInventorySync(), listenAuthPrompts(), startStorageSync(), listenUploadProgress()];
   void loadPreferences();
   const root = createRoot(element);
   root.render(
     <StrictMode>
-      <App />
+      {detached ? <ConsoleWindow {...detached} /> : <App />}
     </StrictMode>,
   );
   return () => {

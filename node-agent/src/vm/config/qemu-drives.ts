@@ -47,7 +47,8 @@ const throttling = (drive: Drive): string[] =>
     return [`throttling.${base}-${side}${suffix}=${amount}`];
   });
 
-const isCloudinit = (file: string): boolean => /(^|[:/])vm-\d+-cloudinit(\.\w+)?$/.test(file);
+/** A `vm-<vmid>-cloudinit` volume: its drive holds the generated seed ISO. */
+export const isCloudinit = (file: string): boolean => /(^|[:/])vm-\d+-cloudinit(\.\w+)?$/.test(file);
 
 /** The -drive value for one drive. */
 const driveArg = (drive: Drive, context: DriveContext): string => {
@@ -99,60 +100,84 @@ const guestProperties = (drive: Drive, context: DriveContext): string[] => {
   return parts;
 };
 
+/** One drive's pieces: the controller it sits on (made once per VM), -object values it needs, its -drive and -device. */
+export interface DriveParts {
+  readonly controller?: { readonly id: string; readonly device: string; readonly iothread?: string };
+  readonly objects: readonly string[];
+  readonly drive: string;
+  readonly device: string;
+}
+
+/** What one drive adds to the command line (the hotplug of a drive builds the same); undefined for efidisk/tpmstate/unused. */
+export const driveParts = (drive: Drive, context: DriveContext): DriveParts | undefined => {
+  const type = drive.media === 'cdrom' ? 'cd' : 'hd';
+  const objects: string[] = [];
+  let controller: DriveParts['controller'];
+  let device: string;
+  switch (drive.kind) {
+    case 'ide': {
+      // pc: two IDE buses of two units each; q35: the built-in AHCI, one unit per port.
+      const bus = context.q35 ? `ide.${drive.index}` : `ide.${drive.index >> 1},unit=${drive.index & 1}`;
+      device = `ide-${type},bus=${bus}`;
+      break;
+    }
+    case 'sata':
+      controller = { id: 'ahci0', device: 'ahci,id=ahci0,multifunction=on' };
+      device = `ide-${type},bus=ahci0.${drive.index}`;
+      break;
+    case 'scsi': {
+      const hw = SCSI_DEVICES[context.scsihw];
+      if (!hw) return refuse('scsihw', `${context.scsihw} is not a SCSI controller`);
+      const single = context.scsihw === 'virtio-scsi-single';
+      const number = Math.floor(drive.index / hw.perController);
+      const id = single ? `virtioscsi${drive.index}` : `scsihw${number}`;
+      const iothread = single && drive.iothread ? `iothread-${id}` : undefined;
+      controller = {
+        id,
+        device: [hw.device, `id=${id}`, ...(iothread ? [`iothread=${iothread}`] : [])].join(','),
+        ...(iothread && { iothread: `iothread,id=${iothread}` }),
+      };
+      const virtio = hw.device === 'virtio-scsi-pci';
+      const address = virtio ? `channel=0,scsi-id=0,lun=${drive.index}` : `scsi-id=${drive.index % hw.perController}`;
+      device = `scsi-${type},bus=${id}.0,${address}`;
+      break;
+    }
+    case 'virtio': {
+      if (drive.media === 'cdrom') return refuse(drive.key, 'a CD drive cannot be on virtio');
+      const iothread = drive.iothread ? `iothread-${drive.key}` : undefined;
+      if (iothread) objects.push(`iothread,id=${iothread}`);
+      device = ['virtio-blk-pci', ...(iothread ? [`iothread=${iothread}`] : [])].join(',');
+      break;
+    }
+    case 'efidisk':
+    case 'tpmstate':
+    case 'unused':
+      return undefined;
+  }
+  return {
+    ...(controller && { controller }),
+    objects,
+    drive: driveArg(drive, context),
+    device: [device, ...guestProperties(drive, context)].join(','),
+  };
+};
+
 /** -object/-device/-drive arguments for every drive, controllers first (each controller once). */
 export const compileDrives = (drives: readonly Drive[], context: DriveContext): string[] => {
   const controllers: string[] = [];
   const devices: string[] = [];
   const made = new Set<string>();
-  const controller = (id: string, args: string[]) => {
-    if (made.has(id)) return;
-    made.add(id);
-    controllers.push(...args);
-  };
   for (const drive of drives) {
-    const type = drive.media === 'cdrom' ? 'cd' : 'hd';
-    let device: string;
-    switch (drive.kind) {
-      case 'ide': {
-        // pc: two IDE buses of two units each; q35: the built-in AHCI, one unit per port.
-        const bus = context.q35 ? `ide.${drive.index}` : `ide.${drive.index >> 1},unit=${drive.index & 1}`;
-        device = `ide-${type},bus=${bus}`;
-        break;
-      }
-      case 'sata':
-        controller('ahci0', ['-device', 'ahci,id=ahci0,multifunction=on']);
-        device = `ide-${type},bus=ahci0.${drive.index}`;
-        break;
-      case 'scsi': {
-        const hw = SCSI_DEVICES[context.scsihw];
-        if (!hw) return refuse('scsihw', `${context.scsihw} is not a SCSI controller`);
-        const single = context.scsihw === 'virtio-scsi-single';
-        const number = Math.floor(drive.index / hw.perController);
-        const id = single ? `virtioscsi${drive.index}` : `scsihw${number}`;
-        const iothread = single && drive.iothread ? `iothread-${id}` : undefined;
-        controller(id, [
-          ...(iothread ? ['-object', `iothread,id=${iothread}`] : []),
-          '-device',
-          [hw.device, `id=${id}`, ...(iothread ? [`iothread=${iothread}`] : [])].join(','),
-        ]);
-        const virtio = hw.device === 'virtio-scsi-pci';
-        const address = virtio ? `channel=0,scsi-id=0,lun=${drive.index}` : `scsi-id=${drive.index % hw.perController}`;
-        device = `scsi-${type},bus=${id}.0,${address}`;
-        break;
-      }
-      case 'virtio': {
-        if (drive.media === 'cdrom') return refuse(drive.key, 'a CD drive cannot be on virtio');
-        const iothread = drive.iothread ? `iothread-${drive.key}` : undefined;
-        if (iothread) devices.push('-object', `iothread,id=${iothread}`);
-        device = ['virtio-blk-pci', ...(iothread ? [`iothread=${iothread}`] : [])].join(',');
-        break;
-      }
-      case 'efidisk':
-      case 'tpmstate':
-      case 'unused':
-        continue;
+    const parts = driveParts(drive, context);
+    if (!parts) continue;
+    const { controller } = parts;
+    if (controller && !made.has(controller.id)) {
+      made.add(controller.id);
+      if (controller.iothread !== undefined) controllers.push('-object', controller.iothread);
+      controllers.push('-device', controller.device);
     }
-    devices.push('-drive', driveArg(drive, context), '-device', [device, ...guestProperties(drive, context)].join(','));
+    for (const object of parts.objects) devices.push('-object', object);
+    devices.push('-drive', parts.drive, '-device', parts.device);
   }
   return [...controllers, ...devices];
 };

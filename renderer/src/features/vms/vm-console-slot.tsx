@@ -5,13 +5,14 @@ import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
 import { useT } from '../../i18n/use-t';
 import { ConsoleTab } from '../console/console-tab';
+import { openConsoleWindow } from '../console/detached-console';
 
 export function VmConsoleSlot({ nodeKey, vmid }: { nodeKey: string; vmid: number }) {
   const t = useT();
   return (
     <Box data-testid="vm-console-tab" sx={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column' }}>
       <ConsoleBoundary key={`${nodeKey}/${vmid}`} fallback={(message) => <Alert severity="error">{t('common.labelValue', { label: t('error.internal-error'), value: message })}</Alert>}>
-        <ConsoleTab nodeKey={nodeKey} vmid={vmid} />
+        <ConsoleTab nodeKey={nodeKey} vmid={vmid} onDetach={(kind) => openConsoleWindow({ nodeKey, vmid, kind })} />
       </ConsoleBoundary>
     </Box>
   );
