@@ -84,7 +84,7 @@ export const vmMethods = {
     params: z.object({ vmid: Vmid, snapshot: SnapshotName.optional(), current: z.boolean().default(false) }).strict(),
     result: z.object({ digest: GuestDigest, config: VmConfigValues, description: z.string().optional() }),
     privilege: 'read',
-    doc: "A VM's config as PVE's GET config: with pending values applied when current is set, or a snapshot's.",
+    doc: "A VM's config as PVE's GET config: with pending values applied (as the next start runs it), the values it runs with now when current is set, or a snapshot's.",
   }),
   'vm.pending': defineMethod({
     params: ByVmid,

@@ -46,7 +46,18 @@ describe('listGuests', () => {
   });
 
   it('ignores names that are not <vmid>.conf and VMIDs PVE would not hand out', async () => {
-    for (const name of ['lock-100.conf', '100.conf.tmp', '100.conf~', 'README', '99.conf', '099.conf', '0100.conf', '1000000000.conf', 'abc.conf', '.100.conf'])
+    for (const name of [
+      'lock-100.conf',
+      '100.conf.tmp',
+      '100.conf~',
+      'README',
+      '99.conf',
+      '099.conf',
+      '0100.conf',
+      '1000000000.conf',
+      'abc.conf',
+      '.100.conf',
+    ])
       await place('n1', 'qemu', name);
     await place('n1', 'qemu', '150.conf');
     expect(await listGuests(configDir)).toEqual([{ vmid: 150, kind: 'qemu', node: 'n1' }]);

@@ -18,7 +18,11 @@ import { VmService, type SpawnTask, type VmServiceOptions } from './vm-service';
 /** Made up so that no real bridge on the machine answers: /sys/class/net/<name>/bridge must not exist. */
 const NO_BRIDGE = 'hdnobridge7';
 const signal = new AbortController().signal;
-const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => AppError.from(error));
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => AppError.from(error),
+  );
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 
 let root: string;
@@ -49,11 +53,15 @@ const spawnTask: SpawnTask = async (options, body) => {
 
 const noStart = () => Promise.reject(new Error('no VM is started in unit tests'));
 const textOf = (vmid: number) => readFile(vms.store.path(vmid), 'utf8');
-const exists = (path: string) => access(path).then(() => true, () => false);
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
 const volumePath = async (volid: string) => (await storage.volumePath(volid, { signal })).path;
 const virtualSize = async (path: string) => {
   const { stdout } = await run('qemu-img', ['info', '--output=json', path]);
-  return (JSON.parse(stdout) as { 'virtual-size': number; format: string });
+  return JSON.parse(stdout) as { 'virtual-size': number; format: string };
 };
 
 beforeEach(async () => {
@@ -64,7 +72,14 @@ beforeEach(async () => {
   await storage.add({ type: 'dir', id: 'images', path: '/srv/images', content: ['images', 'iso'] }, digest, signal);
   events = [];
   tasks = [];
-  vms = new VmService({ paths, storage, spawnTask, user: 'root@pam', publish: (event) => events.push(event), log: () => undefined });
+  vms = new VmService({
+    paths,
+    storage,
+    spawnTask,
+    user: 'root@pam',
+    publish: (event) => events.push(event),
+    log: () => undefined,
+  });
 });
 
 describe('textValues', () => {
@@ -76,13 +91,26 @@ describe('textValues', () => {
 describe('createVm', () => {
   it('writes the config with sorted keys and generated ids, and allocates the new disk at its size', async () => {
     const before = Math.floor(Date.now() / 1000);
-    const { upid } = await createVm(vms, { vmid: 100, config: { name: 'web', memory: 256, cores: 2, scsi0: 'images:1,format=qcow2' }, start: false }, signal, noStart);
+    const { upid } = await createVm(
+      vms,
+      { vmid: 100, config: { name: 'web', memory: 256, cores: 2, scsi0: 'images:1,format=qcow2' }, start: false },
+      signal,
+      noStart,
+    );
     expect(upid).toMatch(/:qmcreate:100:root@pam:$/);
     const text = await textOf(100);
-    const keys = text.trimEnd().split('\n').map((line) => line.split(':')[0]);
+    const keys = text
+      .trimEnd()
+      .split('\n')
+      .map((line) => line.split(':')[0]);
     expect(keys).toEqual(['cores', 'memory', 'meta', 'name', 'scsi0', 'smbios1', 'vmgenid']);
     const values = currentOf((await vms.store.read(100)).conf).values;
-    expect(values).toMatchObject({ cores: '2', memory: '256', name: 'web', scsi0: 'images:100/vm-100-disk-0.qcow2,size=1G' });
+    expect(values).toMatchObject({
+      cores: '2',
+      memory: '256',
+      name: 'web',
+      scsi0: 'images:100/vm-100-disk-0.qcow2,size=1G',
+    });
     expect(values.lock).toBeUndefined();
     expect(values.smbios1).toMatch(/^uuid=[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(values.vmgenid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -93,13 +121,31 @@ describe('createVm', () => {
     const path = await volumePath('images:100/vm-100-disk-0.qcow2');
     expect(path).toBe(join(root, 'srv/images/images/100/vm-100-disk-0.qcow2'));
     expect(await virtualSize(path)).toMatchObject({ 'virtual-size': 1024 ** 3, format: 'qcow2' });
-    expect(tasks[0]?.log).toEqual(expect.arrayContaining(['scsi0: allocated images:100/vm-100-disk-0.qcow2 (1G)', 'VM 100 created']));
-    expect(events).toEqual([{ topic: 'guest.update', data: expect.objectContaining({ vmid: 100, name: 'web', status: 'stopped', maxmem: 256 * 1024 ** 2, maxdisk: 1024 ** 3 }) as unknown }]);
+    expect(tasks[0]?.log).toEqual(
+      expect.arrayContaining(['scsi0: allocated images:100/vm-100-disk-0.qcow2 (1G)', 'VM 100 created']),
+    );
+    expect(events).toEqual([
+      {
+        topic: 'guest.update',
+        data: expect.objectContaining({
+          vmid: 100,
+          name: 'web',
+          status: 'stopped',
+          maxmem: 256 * 1024 ** 2,
+          maxdisk: 1024 ** 3,
+        }) as unknown,
+      },
+    ]);
   });
 
   it('gives a new VM different smbios1 and vmgenid ids each time, and keeps a description as # lines', async () => {
     await createVm(vms, { vmid: 100, config: { name: 'a' }, start: false }, signal, noStart);
-    await createVm(vms, { vmid: 101, config: { name: 'b', description: 'line one\nline two' }, start: false }, signal, noStart);
+    await createVm(
+      vms,
+      { vmid: 101, config: { name: 'b', description: 'line one\nline two' }, start: false },
+      signal,
+      noStart,
+    );
     const a = currentOf((await vms.store.read(100)).conf).values;
     const b = currentOf((await vms.store.read(101)).conf).values;
     expect(a.smbios1).not.toBe(b.smbios1);
@@ -131,14 +177,31 @@ describe('createVm', () => {
   });
 
   it('lists every problem at once', async () => {
-    const error = await refusal(createVm(vms, { vmid: 100, config: { bogus: 1, cores: 0 }, start: false }, signal, noStart));
-    expect(error).toMatchObject({ code: 'invalid-params', details: { errors: { bogus: expect.stringMatching(/^bogus: /) as unknown, cores: expect.stringMatching(/^cores: /) as unknown } } });
+    const error = await refusal(
+      createVm(vms, { vmid: 100, config: { bogus: 1, cores: 0 }, start: false }, signal, noStart),
+    );
+    expect(error).toMatchObject({
+      code: 'invalid-params',
+      details: {
+        errors: {
+          bogus: expect.stringMatching(/^bogus: /) as unknown,
+          cores: expect.stringMatching(/^cores: /) as unknown,
+        },
+      },
+    });
     expect(error?.message).toMatch(/^2 problems: /);
   });
 
   it('refuses a MAC another VM of this node uses, in a snapshot too', async () => {
     await vms.store.create(150, parseVmConf('name: other\n\n[snap1]\nnet0: virtio=BC:24:11:00:00:01,bridge=vmbr0\n'));
-    const error = await refusal(createVm(vms, { vmid: 100, config: { net0: `virtio=bc:24:11:00:00:01,bridge=${NO_BRIDGE}` }, start: false }, signal, noStart));
+    const error = await refusal(
+      createVm(
+        vms,
+        { vmid: 100, config: { net0: `virtio=bc:24:11:00:00:01,bridge=${NO_BRIDGE}` }, start: false },
+        signal,
+        noStart,
+      ),
+    );
     expect(error?.code).toBe('invalid-params');
     expect(error?.message).toMatch(/^net0: MAC BC:24:11:00:00:01 is already used by VM 150/);
   });
@@ -146,28 +209,61 @@ describe('createVm', () => {
   it('refuses a taken VMID naming its holder and the next free one', async () => {
     await createVm(vms, { vmid: 100, config: { name: 'first' }, start: false }, signal, noStart);
     const error = await refusal(createVm(vms, { vmid: 100, config: { name: 'again' }, start: false }, signal, noStart));
-    expect(error).toMatchObject({ code: 'already-exists', message: 'VMID 100 is taken by VM 100 on node n1 — the next free one is 101' });
+    expect(error).toMatchObject({
+      code: 'already-exists',
+      message: 'VMID 100 is taken by VM 100 on node n1 — the next free one is 101',
+    });
     expect(currentOf((await vms.store.read(100)).conf).values.name).toBe('first');
   });
 });
 
 /** A stopped VM 100 with a qcow2 disk and an empty CD drive, made through createVm; its digest. */
 const stoppedVm = async (): Promise<string> => {
-  await createVm(vms, { vmid: 100, config: { name: 'web', cores: 1, scsi0: 'images:1,format=qcow2', ide2: 'none,media=cdrom' }, start: false }, signal, noStart);
+  await createVm(
+    vms,
+    {
+      vmid: 100,
+      config: { name: 'web', cores: 1, scsi0: 'images:1,format=qcow2', ide2: 'none,media=cdrom' },
+      start: false,
+    },
+    signal,
+    noStart,
+  );
   events.length = 0;
   return (await vms.store.read(100)).digest;
 };
-const set = (config: Record<string, string | number>, digest: string, more: { delete?: string[]; revert?: string[] } = {}) =>
-  setVm(vms, { vmid: 100, config, delete: more.delete ?? [], revert: more.revert ?? [], digest }, signal);
+const set = (
+  config: Record<string, string | number>,
+  digest: string,
+  more: { delete?: string[]; revert?: string[] } = {},
+) => setVm(vms, { vmid: 100, config, delete: more.delete ?? [], revert: more.revert ?? [], digest }, signal);
 
 describe('setVm on a stopped VM', () => {
+  it('a value set on a stopped VM is what its next start runs: an older pending value of that key goes', async () => {
+    await vms.store.create(100, parseVmConf('cores: 1\nmemory: 512\nname: web\n\n[PENDING]\ncores: 4\nmemory: 2048\n'));
+    const { digest } = await vms.store.read(100);
+    const next = await set({ memory: 1024 }, digest);
+    expect((await vms.config(100, { current: false })).config).toMatchObject({ memory: 1024, cores: 4 });
+    await set({}, next.digest, { delete: ['cores'] });
+    expect((await vms.config(100, { current: false })).config).not.toHaveProperty('cores');
+  });
+
+  it('a value set on a stopped VM is not undone by an older pending delete of that key', async () => {
+    await vms.store.create(100, parseVmConf('cores: 1\nname: web\n\n[PENDING]\ndelete: cores\n'));
+    const { digest } = await vms.store.read(100);
+    await set({ cores: 2 }, digest);
+    expect((await vms.config(100, { current: false })).config).toMatchObject({ cores: 2 });
+  });
+
   it('applies at once: nothing pending, the new digest is the file’s, the status published', async () => {
     const digest = await stoppedVm();
     const result = await set({ cores: 2, memory: 1024 }, digest);
     expect(result).toEqual({ digest: sha1(await textOf(100)), pending: [] });
     expect(currentOf((await vms.store.read(100)).conf).values).toMatchObject({ cores: '2', memory: '1024' });
     expect(await textOf(100)).not.toContain('[PENDING]');
-    expect(events).toEqual([{ topic: 'guest.update', data: expect.objectContaining({ vmid: 100, maxcpu: 2, maxmem: 1024 ** 3 }) as unknown }]);
+    expect(events).toEqual([
+      { topic: 'guest.update', data: expect.objectContaining({ vmid: 100, maxcpu: 2, maxmem: 1024 ** 3 }) as unknown },
+    ]);
   });
 
   it('keeps a deleted disk the VM owns as unused0; a deleted CD drive just goes', async () => {
@@ -187,7 +283,18 @@ describe('setVm on a stopped VM', () => {
     const values = currentOf((await vms.store.read(100)).conf).values;
     expect(values.scsi0).toBe('images:100/vm-100-disk-1.raw,size=2G');
     expect(values.unused0).toBe('images:100/vm-100-disk-0.qcow2');
-    expect(await virtualSize(await volumePath('images:100/vm-100-disk-1.raw'))).toMatchObject({ 'virtual-size': 2 * 1024 ** 3 });
+    expect(await virtualSize(await volumePath('images:100/vm-100-disk-1.raw'))).toMatchObject({
+      'virtual-size': 2 * 1024 ** 3,
+    });
+    // The same volume with other options is no replacement; a second detached disk takes the next unusedN.
+    let { digest: next } = await vms.store.read(100);
+    next = (await set({ scsi0: 'images:100/vm-100-disk-1.raw,cache=writeback,size=2G' }, next)).digest;
+    expect(currentOf((await vms.store.read(100)).conf).values.unused1).toBeUndefined();
+    await set({}, next, { delete: ['scsi0'] });
+    expect(currentOf((await vms.store.read(100)).conf).values).toMatchObject({
+      unused0: 'images:100/vm-100-disk-0.qcow2',
+      unused1: 'images:100/vm-100-disk-1.raw',
+    });
   });
 
   it('sets and removes the description', async () => {
@@ -209,11 +316,25 @@ describe('setVm on a stopped VM', () => {
   it('refuses bad input naming the key, and a key both set and deleted', async () => {
     const digest = await stoppedVm();
     const text = await textOf(100);
-    expect(await refusal(set({ cores: 0 }, digest))).toMatchObject({ code: 'invalid-params', message: expect.stringMatching(/^cores: /) as unknown });
-    expect(await refusal(set({ cores: 2 }, digest, { delete: ['cores'] }))).toMatchObject({ code: 'invalid-params', message: 'cores: both set and deleted' });
-    expect(await refusal(set({}, digest, { delete: ['Bad Key'] }))).toMatchObject({ code: 'invalid-params', message: 'Bad Key: not a config key' });
-    expect(await refusal(set({ net0: `virtio,bridge=${NO_BRIDGE}` }, digest))).toMatchObject({ message: `net0: bridge ${NO_BRIDGE} does not exist on node n1` });
-    expect(await refusal(set({ vcpus: 4 }, digest))).toMatchObject({ code: 'invalid-params', message: expect.stringMatching(/^vcpus: must be at most sockets × cores \(1\)/) as unknown });
+    expect(await refusal(set({ cores: 0 }, digest))).toMatchObject({
+      code: 'invalid-params',
+      message: expect.stringMatching(/^cores: /) as unknown,
+    });
+    expect(await refusal(set({ cores: 2 }, digest, { delete: ['cores'] }))).toMatchObject({
+      code: 'invalid-params',
+      message: 'cores: both set and deleted',
+    });
+    expect(await refusal(set({}, digest, { delete: ['Bad Key'] }))).toMatchObject({
+      code: 'invalid-params',
+      message: 'Bad Key: not a config key',
+    });
+    expect(await refusal(set({ net0: `virtio,bridge=${NO_BRIDGE}` }, digest))).toMatchObject({
+      message: `net0: bridge ${NO_BRIDGE} does not exist on node n1`,
+    });
+    expect(await refusal(set({ vcpus: 4 }, digest))).toMatchObject({
+      code: 'invalid-params',
+      message: expect.stringMatching(/^vcpus: must be at most sockets × cores \(1\)/) as unknown,
+    });
     expect(await textOf(100)).toBe(text);
   });
 
@@ -221,7 +342,10 @@ describe('setVm on a stopped VM', () => {
     await stoppedVm();
     await vms.store.lockConf(100, 'backup', { label: 'test' });
     const { digest } = await vms.store.read(100);
-    expect(await refusal(set({ cores: 2 }, digest))).toMatchObject({ code: 'locked', message: expect.stringContaining('(backup)') as unknown });
+    expect(await refusal(set({ cores: 2 }, digest))).toMatchObject({
+      code: 'locked',
+      message: expect.stringContaining('(backup)') as unknown,
+    });
   });
 });
 
@@ -241,17 +365,25 @@ describe('importVm', () => {
     expect(imported.digest).toBe(sha1(conf));
     expect(await textOf(300)).toBe(conf);
     expect((await vms.snapshots(300)).snapshots.map((snap) => snap.name)).toEqual(['first']);
-    expect(events).toEqual([{ topic: 'guest.update', data: expect.objectContaining({ vmid: 300, name: 'imported' }) as unknown }]);
+    expect(events).toEqual([
+      { topic: 'guest.update', data: expect.objectContaining({ vmid: 300, name: 'imported' }) as unknown },
+    ]);
     expect(await refusal(importVm(vms, 300, conf, signal))).toMatchObject({ code: 'already-exists' });
   });
 
   it('refuses a locked config and names bad keys of every section', async () => {
     const locked = await refusal(importVm(vms, 300, 'lock: backup\nname: x\n', signal));
-    expect(locked).toMatchObject({ code: 'invalid-params', message: 'lock: the config is locked (backup) — unlock it on the source first' });
+    expect(locked).toMatchObject({
+      code: 'invalid-params',
+      message: 'lock: the config is locked (backup) — unlock it on the source first',
+    });
     const bad = await refusal(importVm(vms, 300, 'name: x\n\n[first]\nbogus: 1\n', signal));
     expect(bad).toMatchObject({ code: 'invalid-params', message: '[first] bogus: unknown config key' });
     const unparsable = await refusal(importVm(vms, 300, 'name: x\nnot a line\n', signal));
-    expect(unparsable).toMatchObject({ code: 'invalid-params', message: expect.stringMatching(/^qemu-server\/300\.conf line 2: /) as unknown });
+    expect(unparsable).toMatchObject({
+      code: 'invalid-params',
+      message: expect.stringMatching(/^qemu-server\/300\.conf line 2: /) as unknown,
+    });
     expect(await vms.store.exists(300)).toBe(false);
   });
 });

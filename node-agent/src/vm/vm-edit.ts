@@ -187,7 +187,7 @@ export const setVm = async (
       if (live) {
         conf = detachReplaced(conf, vmid, key, next);
         conf = setKey(conf, CURRENT, key, next);
-        if (hotplugged) conf = deleteKey(conf, PENDING, key); // an older pending value must not undo it at the next start
+        conf = dropPending(conf, key); // an older pending value or delete must not undo it at the next start
       } else {
         conf = setKey(conf, PENDING, key, next);
         pendingKeys.push(key);
@@ -198,7 +198,7 @@ export const setVm = async (
       if (key === 'description') conf = setDescription(conf, CURRENT, undefined);
       // Hotplug (vm-hotplug.ts): a disk or NIC leaves the running VM when QEMU allows it; a disk becomes unusedN.
       else if (!running || hotplugClassOf(key) === 'immediate' || (await hotplugChange(vms, vmid, currentOf(conf).values, key, undefined, ctx)))
-        conf = detachReplaced(deleteKey(conf, CURRENT, key), vmid, key, undefined, currentOf(conf).values[key]);
+        conf = dropPending(detachReplaced(deleteKey(conf, CURRENT, key), vmid, key, undefined, currentOf(conf).values[key]), key);
       else {
         const deletes = new Set(pendingDeletes(conf).map((entry) => entry.key));
         deletes.add(key);
@@ -210,6 +210,15 @@ export const setVm = async (
   });
   await vms.publishStatus(vmid);
   return { digest, pending: pendingKeys };
+};
+
+/** Forget what [PENDING] says of `key` (its value and its delete): the current config has just been decided. */
+const dropPending = (conf: VmConf, key: string): VmConf => {
+  let next = deleteKey(conf, PENDING, key);
+  const deletes = pendingDeletes(next).filter((entry) => entry.key !== key);
+  if (deletes.length === pendingDeletes(next).length) return next;
+  next = deletes.length === 0 ? deleteKey(next, PENDING, 'delete') : setKey(next, PENDING, 'delete', deletes.map((d) => (d.force ? `!${d.key}` : d.key)).join(','));
+  return next;
 };
 
 /**

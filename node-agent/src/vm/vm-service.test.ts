@@ -12,7 +12,11 @@ import { nodeStorageService } from '../storage/node-storage';
 import { parseVmConf } from './config/conf-document';
 import { VmService, toApiValues, type VmServiceOptions } from './vm-service';
 
-const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => AppError.from(error));
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => AppError.from(error),
+  );
 
 let configDir: string;
 let vms: VmService;
@@ -82,7 +86,17 @@ beforeEach(async () => {
 
 describe('toApiValues', () => {
   it('gives PVE’s numeric keys as numbers and everything else as text', () => {
-    expect(toApiValues({ cores: '2', memory: '1024', name: '42', template: '1', cpulimit: '1.5', balloon: 'x', scsi0: 'local:1' })).toEqual({
+    expect(
+      toApiValues({
+        cores: '2',
+        memory: '1024',
+        name: '42',
+        template: '1',
+        cpulimit: '1.5',
+        balloon: 'x',
+        scsi0: 'local:1',
+      }),
+    ).toEqual({
       cores: 2,
       memory: 1024,
       name: '42',
@@ -123,7 +137,14 @@ describe('VmService.status', () => {
   });
 
   it('marks a template, names an unnamed VM, and says so when nothing is pending', async () => {
-    expect(await vms.status(101)).toMatchObject({ name: 'tmpl', template: true, pending: false, maxcpu: 1, maxmem: 512 * 1024 ** 2, maxdisk: 1024 ** 3 });
+    expect(await vms.status(101)).toMatchObject({
+      name: 'tmpl',
+      template: true,
+      pending: false,
+      maxcpu: 1,
+      maxmem: 512 * 1024 ** 2,
+      maxdisk: 1024 ** 3,
+    });
     await place('n1', 102, 'cores: 1\n');
     expect(await vms.status(102)).toMatchObject({ name: 'VM 102' });
     expect(await vms.status(102)).not.toHaveProperty('tags');
@@ -131,7 +152,10 @@ describe('VmService.status', () => {
 
   it('is not-found naming the node for a VM elsewhere', async () => {
     await place('n2', 300, 'name: far\n');
-    expect(await refusal(vms.status(300))).toMatchObject({ code: 'not-found', message: 'VM 300 is not on node n1 (VM 300 is on node n2)' });
+    expect(await refusal(vms.status(300))).toMatchObject({
+      code: 'not-found',
+      message: 'VM 300 is not on node n1 (VM 300 is on node n2)',
+    });
   });
 });
 
@@ -149,16 +173,22 @@ describe('VmService.list and nextid', () => {
 });
 
 describe('VmService.config', () => {
-  it('gives the current values (numbers as numbers) with the description and the digest', async () => {
+  it('with current set, gives the values it runs with now (numbers as numbers), the description and the digest', async () => {
     const { digest } = await vms.store.read(100);
-    const config = await vms.config(100, { current: false });
+    const config = await vms.config(100, { current: true });
     expect(config.digest).toBe(digest);
     expect(config.description).toBe('the web server');
-    expect(config.config).toMatchObject({ cores: 2, memory: 1024, sockets: 2, scsi1: 'images:100/vm-100-disk-1.raw,size=512M', lock: 'backup' });
+    expect(config.config).toMatchObject({
+      cores: 2,
+      memory: 1024,
+      sockets: 2,
+      scsi1: 'images:100/vm-100-disk-1.raw,size=512M',
+      lock: 'backup',
+    });
   });
 
-  it('with current set, applies the pending values and deletes', async () => {
-    const config = (await vms.config(100, { current: true })).config;
+  it('by default, as PVE, applies the pending values and deletes (what the next start runs)', async () => {
+    const config = (await vms.config(100, { current: false })).config;
     expect(config).toMatchObject({ cores: 4, memory: 2048, name: 'web' });
     expect(config).not.toHaveProperty('scsi1');
     expect(config).not.toHaveProperty('delete');
@@ -175,8 +205,13 @@ describe('VmService.config', () => {
       vmstate: 'images:100/vm-100-state-first.raw',
     });
     expect(snapshot.description).toBe('before the upgrade');
-    expect(await refusal(vms.config(100, { snapshot: 'third', current: false }))).toMatchObject({ code: 'not-found', message: 'VM 100 has no snapshot third' });
-    expect(await refusal(vms.config(100, { snapshot: 'PENDING', current: false }))).toMatchObject({ code: 'not-found' });
+    expect(await refusal(vms.config(100, { snapshot: 'third', current: false }))).toMatchObject({
+      code: 'not-found',
+      message: 'VM 100 has no snapshot third',
+    });
+    expect(await refusal(vms.config(100, { snapshot: 'PENDING', current: false }))).toMatchObject({
+      code: 'not-found',
+    });
   });
 });
 
@@ -184,11 +219,26 @@ describe('VmService.pending', () => {
   it('lists every key with its value now, its pending value or its pending delete', async () => {
     const items = await vms.pending(100);
     expect(items.map((item) => item.key)).toEqual([
-      'cores', 'ide2', 'lock', 'memory', 'name', 'net0', 'parent', 'scsi0', 'scsi1', 'sockets', 'tags', 'unused0',
+      'cores',
+      'ide2',
+      'lock',
+      'memory',
+      'name',
+      'net0',
+      'parent',
+      'scsi0',
+      'scsi1',
+      'sockets',
+      'tags',
+      'unused0',
     ]);
     expect(items.find((item) => item.key === 'cores')).toEqual({ key: 'cores', value: 2, pending: 4 });
     expect(items.find((item) => item.key === 'memory')).toEqual({ key: 'memory', value: 1024, pending: 2048 });
-    expect(items.find((item) => item.key === 'scsi1')).toEqual({ key: 'scsi1', value: 'images:100/vm-100-disk-1.raw,size=512M', delete: true });
+    expect(items.find((item) => item.key === 'scsi1')).toEqual({
+      key: 'scsi1',
+      value: 'images:100/vm-100-disk-1.raw,size=512M',
+      delete: true,
+    });
     expect(items.find((item) => item.key === 'name')).toEqual({ key: 'name', value: 'web' });
   });
 });
@@ -212,7 +262,14 @@ describe('VmService.publishStatus', () => {
     expect(events).toHaveLength(1);
     const [update] = events;
     expect(update?.topic).toBe('guest.update');
-    expect(update?.data).toMatchObject({ vmid: 100, type: 'qemu', name: 'web', status: 'stopped', lock: 'backup', tags: ['prod', 'web'] });
+    expect(update?.data).toMatchObject({
+      vmid: 100,
+      type: 'qemu',
+      name: 'web',
+      status: 'stopped',
+      lock: 'backup',
+      tags: ['prod', 'web'],
+    });
     expect(update?.data).not.toHaveProperty('pending');
     expect(update?.data).not.toHaveProperty('parent');
     await vms.store.remove(100);
@@ -224,17 +281,23 @@ describe('VmService.publishStatus', () => {
     await place('n1', 102, 'not a line\n');
     await vms.publishStatus(102);
     expect(events).toEqual([]);
-    expect(logged).toEqual([expect.stringMatching(/^VM 102: cannot publish its status: qemu-server\/102\.conf line 1: /)]);
+    expect(logged).toEqual([
+      expect.stringMatching(/^VM 102: cannot publish its status: qemu-server\/102\.conf line 1: /),
+    ]);
   });
 });
 
 describe('checkUnlocked and checkNotTemplate', () => {
   it('refuse a locked VM naming the lock, and a template', () => {
     const locked = parseVmConf('lock: snapshot\nname: x\n');
-    expect(() => VmService.checkUnlocked(100, locked, 'start it')).toThrow('VM 100 is locked (snapshot) — cannot start it until it is done');
+    expect(() => VmService.checkUnlocked(100, locked, 'start it')).toThrow(
+      'VM 100 is locked (snapshot) — cannot start it until it is done',
+    );
     expect(() => VmService.checkUnlocked(100, parseVmConf('name: x\n'), 'start it')).not.toThrow();
     const template = parseVmConf('template: 1\n');
-    expect(() => VmService.checkNotTemplate(101, template, 'be started')).toThrow(expect.objectContaining({ code: 'not-supported' }) as Error);
+    expect(() => VmService.checkNotTemplate(101, template, 'be started')).toThrow(
+      expect.objectContaining({ code: 'not-supported' }) as Error,
+    );
     expect(() => VmService.checkNotTemplate(101, parseVmConf('template: 0\n'), 'be started')).not.toThrow();
   });
 });

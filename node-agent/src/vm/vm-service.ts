@@ -162,7 +162,8 @@ export class VmService {
       return { digest, config: toApiValues(section.values), ...(section.description === undefined ? {} : { description: section.description }) };
     }
     const current = currentOf(conf);
-    const values = options.current ? withPending(conf) : { ...current.values };
+    // PVE's meaning: the config as the next start will run it (pending applied), or with `current` as it runs now.
+    const values = options.current ? { ...current.values } : withPending(conf);
     return { digest, config: toApiValues(values), ...(current.description === undefined ? {} : { description: current.description }) };
   }
 

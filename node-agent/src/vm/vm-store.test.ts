@@ -13,7 +13,11 @@ import { VmStore } from './vm-store';
 let configDir: string;
 let store: VmStore;
 const holder = { label: 'test' };
-const caught = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => AppError.from(error));
+const caught = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => AppError.from(error),
+  );
 const sha1 = (text: string) => createHash('sha1').update(text).digest('hex');
 
 /** A guest config written by hand, as another node (or PVE) would leave it. */
@@ -40,19 +44,28 @@ describe('VmStore.read', () => {
   });
 
   it('names the node when the VM does not exist', async () => {
-    expect(await caught(store.read(100))).toMatchObject({ code: 'not-found', message: 'VM 100 does not exist on node n1' });
+    expect(await caught(store.read(100))).toMatchObject({
+      code: 'not-found',
+      message: 'VM 100 does not exist on node n1',
+    });
   });
 
   it('says which node holds the VMID when another node has it', async () => {
     await place('n2', 'qemu', 100, 'name: elsewhere\n');
     await place('n3', 'lxc', 101, 'hostname: ct\n');
-    expect(await caught(store.read(100))).toMatchObject({ code: 'not-found', message: 'VM 100 is not on node n1 (VM 100 is on node n2)' });
+    expect(await caught(store.read(100))).toMatchObject({
+      code: 'not-found',
+      message: 'VM 100 is not on node n1 (VM 100 is on node n2)',
+    });
     expect((await caught(store.read(101)))?.message).toBe('VM 101 is not on node n1 (container 101 is on node n3)');
   });
 
   it('refuses a malformed config naming the file and line', async () => {
     await place('n1', 'qemu', 100, 'name: web\nthis is not a key\n');
-    expect(await caught(store.read(100))).toMatchObject({ code: 'invalid-params', message: expect.stringMatching(/^qemu-server\/100\.conf line 2: /) as unknown });
+    expect(await caught(store.read(100))).toMatchObject({
+      code: 'invalid-params',
+      message: expect.stringMatching(/^qemu-server\/100\.conf line 2: /) as unknown,
+    });
   });
 });
 
@@ -77,6 +90,12 @@ describe('VmStore.vmids and nextid', () => {
 });
 
 describe('VmStore.create', () => {
+  it('claims a VMID once when two creates race', async () => {
+    const results = await Promise.allSettled([store.create(100, parseVmConf('name: a\n')), store.create(100, parseVmConf('name: b\n'))]);
+    const outcomes = results.map((result) => (result.status === 'fulfilled' ? 'ok' : AppError.from(result.reason).code)).sort();
+    expect(outcomes).toEqual(['already-exists', 'ok']);
+  });
+
   it('writes a new config readable at once, with mode 0640', async () => {
     const digest = await store.create(100, parseVmConf('cores: 1\nname: new\n'));
     const text = await readFile(store.path(100), 'utf8');
@@ -137,7 +156,9 @@ describe('VmStore.update', () => {
       store.update(100, { label: 'a' }, digest, ({ conf }) => setKey(conf, CURRENT, 'cores', '2')),
       store.update(100, { label: 'b' }, digest, ({ conf }) => setKey(conf, CURRENT, 'memory', '1024')),
     ]);
-    const outcomes = results.map((result) => (result.status === 'fulfilled' ? 'ok' : AppError.from(result.reason).code)).sort();
+    const outcomes = results
+      .map((result) => (result.status === 'fulfilled' ? 'ok' : AppError.from(result.reason).code))
+      .sort();
     expect(outcomes).toEqual(['conflict', 'ok']);
     const text = await readFile(store.path(100), 'utf8');
     expect(['cores: 2\nmemory: 512\n', 'cores: 1\nmemory: 1024\n']).toContain(text);
@@ -150,8 +171,13 @@ describe('VmStore.update', () => {
 
   it('refuses to write a change that would not read back', async () => {
     await place('n1', 'qemu', 100, 'cores: 1\n');
-    const broken = (text: string) => ({ file: 'x', lines: [{ kind: 'property' as const, text, eol: '\n' as const, key: 'name', value: 'a' }] });
-    expect(await caught(store.update(100, holder, undefined, () => broken('name: a\nname: b')))).toMatchObject({ code: 'invalid-params' });
+    const broken = (text: string) => ({
+      file: 'x',
+      lines: [{ kind: 'property' as const, text, eol: '\n' as const, key: 'name', value: 'a' }],
+    });
+    expect(await caught(store.update(100, holder, undefined, () => broken('name: a\nname: b')))).toMatchObject({
+      code: 'invalid-params',
+    });
     expect(await readFile(store.path(100), 'utf8')).toBe('cores: 1\n');
   });
 });

@@ -20,6 +20,8 @@ const FIRST_VMID = 100;
 
 export class VmStore {
   private readonly locks = new LocalStorageLocks();
+  /** Claims of new VMIDs, one at a time: the check that a VMID is free and the write that takes it go together. */
+  private claiming: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly configDir: string,
@@ -68,13 +70,17 @@ export class VmStore {
   }
 
   /** Claim a VMID: a new config that only this call can have created (any guest on any node holding it refuses). */
-  async create(vmid: number, conf: VmConf): Promise<string> {
-    const taken = await findGuest(this.configDir, vmid);
-    if (taken)
-      throw new AppError('already-exists', `VMID ${vmid} is taken by ${guestNoun[taken.kind]} ${vmid} on node ${taken.node} — pick another (next free: ${await this.nextid()})`, {
-        vmid,
-      });
-    return this.write(vmid, conf);
+  create(vmid: number, conf: VmConf): Promise<string> {
+    const claim = this.claiming.then(async () => {
+      const taken = await findGuest(this.configDir, vmid);
+      if (taken)
+        throw new AppError('already-exists', `VMID ${vmid} is taken by ${guestNoun[taken.kind]} ${vmid} on node ${taken.node} — pick another (next free: ${await this.nextid()})`, {
+          vmid,
+        });
+      return this.write(vmid, conf);
+    });
+    this.claiming = claim.catch(() => undefined);
+    return claim;
   }
 
   async remove(vmid: number): Promise<void> {

@@ -16,7 +16,11 @@ describe('drivesOf', () => {
       efidisk0: 'local:100/vm-100-disk-4.raw,efitype=4m',
     });
     expect(drives.map((drive) => drive.key)).toEqual(['efidisk0', 'ide2', 'scsi2', 'scsi10', 'unused0']);
-    expect(drives.find((drive) => drive.key === 'ide2')).toMatchObject({ kind: 'ide', media: 'cdrom', file: 'local:iso/debian.iso' });
+    expect(drives.find((drive) => drive.key === 'ide2')).toMatchObject({
+      kind: 'ide',
+      media: 'cdrom',
+      file: 'local:iso/debian.iso',
+    });
     expect(drives.find((drive) => drive.key === 'scsi2')).toMatchObject({ kind: 'scsi', index: 2, size: '4G' });
   });
 });
@@ -60,6 +64,11 @@ describe('volumeOwner', () => {
 });
 
 describe('ownedVolumes', () => {
+  it('includes a disk that only a pending value names (a set on a running VM allocated it)', () => {
+    const conf = parseVmConf('scsi0: local:100/vm-100-disk-0.raw\n\n[PENDING]\nscsi1: local:100/vm-100-disk-1.raw,size=1G\n');
+    expect(ownedVolumes(conf, 100).sort()).toEqual(['local:100/vm-100-disk-0.raw', 'local:100/vm-100-disk-1.raw']);
+  });
+
   it('collects the VM’s own disks and RAM states across current and snapshots, once each', () => {
     const conf = parseVmConf(
       [
@@ -95,10 +104,5 @@ describe('ownedVolumes', () => {
     const clone = parseVmConf('scsi0: local:100/base-100-disk-0.qcow2,size=4G\n');
     expect(ownedVolumes(clone, 101)).toEqual([]);
     expect(ownedVolumes(clone, 100)).toEqual(['local:100/base-100-disk-0.qcow2']);
-  });
-
-  it('includes a disk that only a pending value names (a set on a running VM allocated it)', () => {
-    const conf = parseVmConf('scsi0: local:100/vm-100-disk-0.raw\n\n[PENDING]\nscsi1: local:100/vm-100-disk-1.raw,size=1G\n');
-    expect(ownedVolumes(conf, 100).sort()).toEqual(['local:100/vm-100-disk-0.raw', 'local:100/vm-100-disk-1.raw']);
   });
 });

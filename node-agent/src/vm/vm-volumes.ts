@@ -2,7 +2,7 @@
 // RAM states of its snapshots, with which ones the VM owns (PVE destroys those with the VM).
 import { parseVolid } from '../storage/volume-name';
 import { driveKeyOf, parseDrive, type Drive } from './config/drive';
-import { snapshotsOf, currentOf, type VmConf } from './config/conf-document';
+import { PENDING, currentOf, sectionOf, snapshotsOf, type VmConf } from './config/conf-document';
 
 /** The drives of one section's values, in key order; values that do not parse are skipped (validation reports them). */
 export const drivesOf = (values: Readonly<Record<string, string>>): Drive[] => {
@@ -42,7 +42,8 @@ export const ownedVolumes = (conf: VmConf, vmid: number): string[] => {
   const consider = (file: string) => {
     if (isVolid(file) && volumeOwner(file) === vmid) volids.add(file);
   };
-  for (const section of [currentOf(conf), ...snapshotsOf(conf)]) {
+  const pending = sectionOf(conf, PENDING);
+  for (const section of [currentOf(conf), ...(pending ? [pending] : []), ...snapshotsOf(conf)]) {
     for (const drive of drivesOf(section.values)) consider(drive.file);
     const vmstate = section.values.vmstate;
     if (vmstate !== undefined && isVolid(vmstate)) consider(vmstate);
