@@ -7,7 +7,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{main,preload,renderer,node-agent,test/lab,test/bench,test/guest-image,test/support,build}/**/*.test.{ts,tsx}'],
+          include: ['{main,preload,renderer,node-agent,test/lab,test/bench,test/guest-image,test/ct-templates,test/support,build}/**/*.test.{ts,tsx}'],
           environment: 'node',
         },
       },

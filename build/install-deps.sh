@@ -16,6 +16,7 @@ packages=(
   genisoimage                     # cloud-init NoCloud seed ISOs (as PVE); isoinfo for their tests
   ovmf                            # UEFI firmware for bios: ovmf VMs
   xorriso isolinux syslinux-common cpio  # test/guest-image/build.sh: the test guest's bootable ISO and initramfs
+  debootstrap zstd                # test/ct-templates/build.sh: the Debian 12 container template, .tar.zst templates
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -74,6 +74,7 @@ class TestCore implements HyperdeskCoreHandle {
       case 'preferences.get':
       case 'preferences.set':
       case 'console.open':
+      case 'shell.open':
       case 'console.resize':
       case 'console.close':
         return Promise.reject(new AppError('not-supported', `${method} is not used by hdctl`));

@@ -7,6 +7,7 @@ import { StorageId } from '../../node-agent/src/storage/plugin';
 import { AuthMethod, Host, NodeKeySchema, SavedCluster } from './config-schema';
 import { Inventory, InventoryPatch } from './inventory-schema';
 import { consoleMethods } from './console-api';
+import { shellMethods } from './shell-api';
 
 export const HostKeyInfo = z.object({
   host: z.string(),
@@ -120,6 +121,7 @@ export const appMethods = {
   'storage.upload': { params: UploadRequest, result: z.object({ uploadId: z.string() }) },
   'storage.upload.cancel': { params: z.object({ uploadId: z.string() }).strict(), result: z.object({}) },
   ...consoleMethods,
+  ...shellMethods,
   /** A native file picker: only the Electron shell has one (the browser host answers not-supported). */
   'dialogs.openFile': {
     params: z.object({ title: z.string().max(200).optional(), filters: z.array(FileFilter).max(20).optional() }).strict(),

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, type RawData } from 'ws';
 import { startTestSshd, type TestSshd } from './__fixtures__/test-sshd';
 import { connectToTestSshd } from './__fixtures__/test-support';
-import { ConsoleBridges } from './console-bridge';
+import { ConsoleBridges, parseFlowControl } from './console-bridge';
 import { consoleSubcommand } from './console-api';
 import type { SshConnection } from './ssh-connection';
 
@@ -190,6 +190,58 @@ describe('ConsoleBridges', () => {
     } finally {
       bridges.dispose();
     }
+  });
+
+  // terminal feature: flow control from the viewer ({"pause":true|false} text frames) pauses the SSH channel.
+  it('stops reading from the node while the viewer asks for a pause, and delivers everything after resume', async () => {
+    const total = 50_000_000;
+    const bridges = new ConsoleBridges();
+    try {
+      const { url } = await bridges.open({ ssh, command: `yes | head -c ${total}`, kind: 'vnc' });
+      const ws = new WebSocket(url);
+      let received = 0;
+      let receivedAtPause = -1;
+      ws.on('message', (raw: RawData, isBinary) => {
+        expect(isBinary).toBe(true);
+        received += Buffer.isBuffer(raw) ? raw.length : Buffer.from(raw as ArrayBuffer).length;
+        if (receivedAtPause < 0 && received >= 1024 * 1024) {
+          receivedAtPause = received;
+          ws.send(JSON.stringify({ pause: true }));
+        }
+      });
+      const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+      await until(() => receivedAtPause > 0, 'the first megabyte');
+      // What was under way when the pause arrived still comes (the WebSocket's queue, the SSH window); then nothing.
+      let last = -1;
+      let stableSince = Date.now();
+      await until(
+        () => {
+          if (received !== last) [last, stableSince] = [received, Date.now()];
+          return Date.now() - stableSince >= 500;
+        },
+        'the stream to stand still',
+        15_000,
+      );
+      const whilePaused = received - receivedAtPause;
+      expect(whilePaused).toBeLessThan(8 * 1024 * 1024);
+      expect(received).toBeLessThan(total);
+      // Text frames are never data: a stray one neither reaches the node nor resumes the stream.
+      ws.send('not flow control');
+      ws.send(JSON.stringify({ pause: 'no' }));
+      ws.send(JSON.stringify({ pause: false }));
+      await until(() => received === total, 'the rest after resume', 60_000);
+      expect(await closed).toBe(1000);
+      expect(received).toBe(total);
+    } finally {
+      bridges.dispose();
+    }
+  }, 90_000);
+
+  it('reads flow-control messages strictly', () => {
+    expect(parseFlowControl('{"pause":true}')).toEqual({ pause: true });
+    expect(parseFlowControl('{"pause":false}')).toEqual({ pause: false });
+    for (const text of ['', 'pause', '{"pause":1}', 'null', '[true]', '{"resume":true}', '{"pause":'])
+      expect(parseFlowControl(text)).toBeUndefined();
   });
 
   it('builds the agent subcommand from a vmid and kind only', () => {

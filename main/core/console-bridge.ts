@@ -1,6 +1,7 @@
 // Consoles for the renderer: one SSH exec channel (running the agent's `console` relay on the node) bridged to a
 // one-shot WebSocket on 127.0.0.1 that noVNC or xterm.js opens. The URL carries a fresh 32-byte token, the
 // socket takes exactly one connection and gives up after 10 s without one (as PVE's vncproxy does).
+// Binary frames are the console's bytes; a text frame is flow control from the viewer (flow-control message below).
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, STATUS_CODES, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,11 +12,14 @@ import { AppError } from '../../node-agent/src/api/errors';
 import type { ConsoleKind } from '../../node-agent/src/vm/console-relay';
 import type { SshConnection } from './ssh-connection';
 
+/** terminal feature: a node shell (shell-command.ts) is a terminal too: it gets a pty like a serial console. */
+export type BridgeKind = ConsoleKind | 'shell';
+
 export interface ConsoleOpenOptions {
   ssh: SshConnection;
   /** The remote command: a constant string plus validated vmid and kind (consoleAgentCommand). */
   command: string;
-  kind: ConsoleKind;
+  kind: BridgeKind;
   /** The serial terminal's first size; resize() changes it later. */
   cols?: number;
   rows?: number;
@@ -40,6 +44,21 @@ const HIGH_WATER_BYTES = 1024 * 1024;
 /** WebSocket close codes 4000–4999 are the application's: the node side failed. */
 const CLOSE_NODE_FAILED = 4000;
 
+/**
+ * A text frame from the viewer: `{"pause":true}` while xterm.js has too much queued for rendering, `{"pause":false}`
+ * once it caught up. A browser cannot pause a WebSocket's TCP stream, so the bridge pauses the SSH channel instead and
+ * the node's program blocks on a full pty. Anything else in a text frame is ignored (never typed into the console).
+ */
+export const parseFlowControl = (text: string): { pause: boolean } | undefined => {
+  try {
+    const message = JSON.parse(text) as unknown;
+    if (typeof message !== 'object' || message === null || !('pause' in message)) return undefined;
+    return typeof message.pause === 'boolean' ? { pause: message.pause } : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
 interface Console {
   readonly server: Server;
   readonly timer: NodeJS.Timeout;
@@ -51,6 +70,9 @@ interface Console {
   size: { cols: number; rows: number };
   /** Serial consoles have a pty; VNC ignores sizes. */
   readonly serial: boolean;
+  /** Why the channel is paused: the viewer asked (flow control), or too much is queued on the WebSocket. */
+  viewerPaused: boolean;
+  backlogged: boolean;
 }
 
 const asBuffer = (raw: RawData): Buffer =>
@@ -106,6 +128,8 @@ export class ConsoleBridges {
       closed: false,
       size,
       serial,
+      viewerPaused: false,
+      backlogged: false,
     };
     this.consoles.set(consoleId, entry);
 
@@ -139,7 +163,15 @@ export class ConsoleBridges {
   private attach(consoleId: string, entry: Console, ws: WebSocket, options: ConsoleOpenOptions, serial: boolean): void {
     // Frames that arrive before the channel is open are kept, in order.
     const early: Buffer[] = [];
-    ws.on('message', (raw) => {
+    ws.on('message', (raw, isBinary) => {
+      if (!isBinary) {
+        const flow = parseFlowControl(asBuffer(raw).toString('utf8'));
+        if (flow !== undefined) {
+          entry.viewerPaused = flow.pause;
+          this.applyFlow(entry);
+        }
+        return;
+      }
       const data = asBuffer(raw);
       if (entry.channel === undefined) return void early.push(data);
       if (!entry.channel.write(data)) {
@@ -164,9 +196,10 @@ export class ConsoleBridges {
         channel.on('data', (chunk: Buffer) => {
           if (ws.readyState !== WebSocket.OPEN) return;
           ws.send(chunk, { binary: true });
-          if (ws.bufferedAmount > HIGH_WATER_BYTES) {
-            channel.pause();
-            this.resumeWhenDrained(entry, ws, channel);
+          if (ws.bufferedAmount > HIGH_WATER_BYTES && !entry.backlogged) {
+            entry.backlogged = true;
+            this.applyFlow(entry);
+            this.resumeWhenDrained(entry, ws);
           }
         });
         channel.on('exit', (code: number | null) => {
@@ -174,6 +207,8 @@ export class ConsoleBridges {
         });
         channel.on('close', () => this.close(consoleId));
         for (const data of early.splice(0)) channel.write(data);
+        // A pause asked for before the channel existed holds from the start.
+        this.applyFlow(entry);
       },
       (error: unknown) => {
         entry.stderr = AppError.from(error).message;
@@ -183,13 +218,22 @@ export class ConsoleBridges {
   }
 
   /** ws has no drain event: look again shortly until the viewer has taken what is queued. */
-  private resumeWhenDrained(entry: Console, ws: WebSocket, channel: ClientChannel): void {
+  private resumeWhenDrained(entry: Console, ws: WebSocket): void {
     const check = () => {
       if (entry.closed) return;
-      if (ws.bufferedAmount <= HIGH_WATER_BYTES / 2) channel.resume();
-      else setTimeout(check, 10).unref();
+      if (ws.bufferedAmount <= HIGH_WATER_BYTES / 2) {
+        entry.backlogged = false;
+        this.applyFlow(entry);
+      } else setTimeout(check, 10).unref();
     };
     setTimeout(check, 10).unref();
+  }
+
+  /** The channel reads only while neither the viewer nor the WebSocket's queue holds it back. */
+  private applyFlow(entry: Console): void {
+    if (entry.channel === undefined || entry.closed) return;
+    if (entry.viewerPaused || entry.backlogged) entry.channel.pause();
+    else entry.channel.resume();
   }
 
   /** Change the serial terminal's size (the node's pty gets SIGWINCH); ignored for VNC. Unknown consoles: not-found. */

@@ -40,6 +40,7 @@ import { NodeSession } from './node-session';
 import { Uploads } from './storage-upload';
 import { ConsoleBridges } from './console-bridge';
 import { consoleSubcommand } from './console-api';
+import { openNodeShell } from './shell-command';
 import type { ConsoleKind } from '../../node-agent/src/vm/console-relay';
 import type { SshConnection } from './ssh-connection';
 import { remoteAgentCommand } from '../../node-agent/src/daemon/paths';
@@ -98,6 +99,7 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
     'storage.upload': (request) => this.uploads.start(request),
     'storage.upload.cancel': ({ uploadId }) => this.uploads.cancel(uploadId),
     'console.open': ({ node, vmid, kind, cols, rows }) => this.openConsole(node, vmid, kind, cols, rows),
+    'shell.open': ({ node, cols, rows }) => this.openShell(node, cols, rows),
     'console.resize': ({ consoleId, cols, rows }) => {
       this.consoles.resize(consoleId, cols, rows);
       return Promise.resolve({});
@@ -317,12 +319,23 @@ export class HyperdeskCore implements HyperdeskCoreHandle {
     return session.call(method, parsed.data as Params<typeof method>);
   }
 
-  /** A VM console: an SSH exec channel running the agent's console relay, bridged to a one-shot local WebSocket. */
-  private async openConsole(key: string, vmid: number, kind: ConsoleKind, cols?: number, rows?: number): Promise<{ consoleId: string; url: string }> {
+  /** A root shell on the node: the login's own shell in a pty, over the same bridge as consoles. */
+  private openShell(key: string, cols?: number, rows?: number): Promise<{ consoleId: string; url: string }> {
+    return openNodeShell(this.consoles, this.onlineSsh(key), { cols, rows });
+  }
+
+  /** The SSH connection of a saved node that is online in this process. */
+  private onlineSsh(key: string): SshConnection {
     if (!this.config.find(key)) throw new AppError('not-found', `node ${key} is not in the saved connections`);
     const session = this.sessions.get(key);
     const ssh = session && 'ssh' in session ? (session as { ssh: SshConnection | undefined }).ssh : undefined;
     if (!session || session.state !== 'online' || !ssh) throw new AppError('unreachable', `node ${key} is ${session?.state ?? 'not connected in this process'}`);
+    return ssh;
+  }
+
+  /** A VM console: an SSH exec channel running the agent's console relay, bridged to a one-shot local WebSocket. */
+  private openConsole(key: string, vmid: number, kind: ConsoleKind, cols?: number, rows?: number): Promise<{ consoleId: string; url: string }> {
+    const ssh = this.onlineSsh(key);
     const command = remoteAgentCommand(consoleSubcommand(vmid, kind));
     return this.consoles.open({ ssh, command, kind, ...(cols === undefined ? {} : { cols }), ...(rows === undefined ? {} : { rows }) });
   }

@@ -29,6 +29,7 @@ export const runOk = async (
 export const storageCall = (ctx: TaskContext): CallOptions => ({
   signal: ctx.signal,
   run: (command, args, options) => ctx.run(command, args, options),
-  upid: ctx.upid,
+  // A config change allocating a disk runs outside any task: the lock then names the call, not a UPID.
+  ...(ctx.upid.startsWith('UPID:') ? { upid: ctx.upid } : {}),
   log: (line) => ctx.log(line),
 });

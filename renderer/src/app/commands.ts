@@ -17,6 +17,8 @@ import { splitStorageKey } from '../features/storage/storage-format';
 import { cycleTheme, toggleLanguage } from '../features/preferences/actions';
 import { appStore } from '../store/store';
 import { vmCommands } from '../features/vms/vm-commands'; // vm feature
+import TerminalRounded from '@mui/icons-material/TerminalRounded'; // terminal feature
+import { showNodeShell } from '../features/terminal/actions'; // terminal feature
 
 export interface CommandContext {
   state: AppState;
@@ -103,6 +105,21 @@ export const commands: readonly Command[] = [
       // A failure leaves the last-known list; the storage pages show their own errors.
       if (key !== undefined) void refreshNodeStorages(key).catch(() => undefined);
       appStore.getState().bumpStorageEpoch();
+    },
+  },
+  // terminal feature: a root shell on the node, in the node page's Shell tab.
+  {
+    id: 'node.shell',
+    label: 'cmd.nodeShell',
+    icon: TerminalRounded,
+    places: ['node-menu', 'palette'],
+    enabled: (ctx) => {
+      const key = targetNode(ctx);
+      return key !== undefined && ctx.state.nodes[key]?.state === 'online';
+    },
+    run: (ctx) => {
+      const key = targetNode(ctx);
+      if (key !== undefined) showNodeShell(key);
     },
   },
   {

@@ -8,17 +8,19 @@ import { startStorageSync } from '../features/storage/storage-sync';
 import { listenUploadProgress } from '../features/storage/upload-actions';
 import { App } from './app';
 import { ConsoleWindow } from '../features/console/console-window';
-import { detachedConsoleOf } from '../features/console/detached-console';
+import { detachedConsoleOf, detachedShellOf } from '../features/console/detached-console';
+import { ShellWindow } from '../features/terminal/shell-window';
 
 export function mount(element: HTMLElement): () => void {
   // A detached console window shows that console only, and needs no inventory of its own.
   const detached = detachedConsoleOf(location.hash);
-  const stops = detached ? [] : [startInventorySync(), listenAuthPrompts(), startStorageSync(), listenUploadProgress()];
+  const shell = detachedShellOf(location.hash);
+  const stops = detached || shell ? [] : [startInventorySync(), listenAuthPrompts(), startStorageSync(), listenUploadProgress()];
   void loadPreferences();
   const root = createRoot(element);
   root.render(
     <StrictMode>
-      {detached ? <ConsoleWindow {...detached} /> : <App />}
+      {detached ? <ConsoleWindow {...detached} /> : shell ? <ShellWindow {...shell} /> : <App />}
     </StrictMode>,
   );
   return () => {

@@ -2,11 +2,13 @@
 import { enStorage } from './en-storage';
 import { enVm } from './en-vm';
 import { enConsole } from './en-console';
+import { enTerminal } from './en-terminal';
 
 export const en = {
   ...enStorage,
   ...enVm,
   ...enConsole,
+  ...enTerminal,
   'app.name': 'Hyperdesk',
   'common.cancel': 'Cancel',
   'common.close': 'Close',

@@ -4,11 +4,13 @@ import type { Dictionary } from './en';
 import { zhCNStorage } from './zh-cn-storage';
 import { zhCNVm } from './zh-cn-vm';
 import { zhCNConsole } from './zh-cn-console';
+import { zhCNTerminal } from './zh-cn-terminal';
 
 export const zhCN: Dictionary = {
   ...zhCNStorage,
   ...zhCNVm,
   ...zhCNConsole,
+  ...zhCNTerminal,
   'app.name': 'Hyperdesk',
   'common.cancel': '取消',
   'common.close': '关闭',

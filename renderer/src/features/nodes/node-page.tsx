@@ -1,5 +1,4 @@
 // A node's page: header with its state and commands, then the Summary tab (banner, status, charts).
-import { useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Tabs from '@mui/material/Tabs';
@@ -13,6 +12,8 @@ import { commandById, runCommand } from '../../app/commands';
 import { OfflineBanner } from './offline-banner';
 import { StatusCards } from './status-cards';
 import { MetricsCharts } from './metrics-charts';
+import { useNodePageTab } from '../terminal/node-page-tab'; // terminal feature
+import { TerminalTabs } from '../terminal/terminal-tabs'; // terminal feature
 
 export function NodePage({ nodeKey }: { nodeKey: string }) {
   const t = useT();
@@ -22,7 +23,7 @@ export function NodePage({ nodeKey }: { nodeKey: string }) {
   const state = useAppStore((s) => s.nodes[nodeKey]?.state ?? 'offline');
   // When the newest metrics sample was taken: tells a person (and the tests) the page is live.
   const sampled = useAppStore((s) => s.nodes[nodeKey]?.metrics?.t);
-  const [tab, setTab] = useState('summary');
+  const [tab, setTab] = useNodePageTab(nodeKey); // terminal feature: the Shell command turns the page to Shell
   if (!exists) {
     return (
       <Typography color="text.secondary" sx={{ p: 3 }}>
@@ -68,6 +69,7 @@ export function NodePage({ nodeKey }: { nodeKey: string }) {
         </Box>
         <Tabs value={tab} onChange={(_, value: string) => setTab(value)} sx={{ mt: 0.5 }}>
           <Tab value="summary" label={t('node.tab.summary')} />
+          <Tab value="shell" label={t('node.tab.shell')} data-testid="node-tab-shell" />
         </Tabs>
       </Box>
       {tab === 'summary' && (
@@ -80,6 +82,12 @@ export function NodePage({ nodeKey }: { nodeKey: string }) {
           <OfflineBanner nodeKey={nodeKey} />
           <StatusCards nodeKey={nodeKey} dimmed={dimmed} />
           <MetricsCharts key={nodeKey} nodeKey={nodeKey} dimmed={dimmed} />
+        </Box>
+      )}
+      {/* terminal feature: the node's shells (they keep running while another tab or page is shown) */}
+      {tab === 'shell' && (
+        <Box sx={{ p: 1, flex: 1, minHeight: 480, display: 'flex', flexDirection: 'column' }} data-testid="node-shell">
+          <TerminalTabs nodeKey={nodeKey} />
         </Box>
       )}
     </Box>
