@@ -12,7 +12,10 @@ export const ConsoleKindSchema = z.enum(consoleKinds);
 const TerminalSize = z.number().int().min(1).max(1000);
 
 export const consoleMethods = {
-  /** Open a console on a VM: a one-shot ws://127.0.0.1 URL that noVNC (vnc) or xterm.js (serialN) opens within 10 s. */
+  /**
+   * Open a console on a VM or a container (vmid is the ctid for ct-console, ct-shell): a one-shot ws://127.0.0.1 URL
+   * that noVNC (vnc) or xterm.js (serialN, ct-console, ct-shell) opens within 10 s.
+   */
   'console.open': {
     params: z
       .object({
@@ -25,7 +28,7 @@ export const consoleMethods = {
       .strict(),
     result: z.object({ consoleId: z.string(), url: z.string() }),
   },
-  /** The serial terminal's new size (xterm.js fit); a no-op for VNC. */
+  /** The terminal's new size (xterm.js fit); a no-op for VNC. */
   'console.resize': {
     params: z.object({ consoleId: z.string().max(100), cols: TerminalSize, rows: TerminalSize }).strict(),
     result: z.object({}),

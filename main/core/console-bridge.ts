@@ -68,7 +68,7 @@ interface Console {
   closed: boolean;
   /** The terminal size the viewer asked for last; a resize may come before the channel exists. */
   size: { cols: number; rows: number };
-  /** Serial consoles have a pty; VNC ignores sizes. */
+  /** Terminals (serialN, ct-console, ct-shell, shell) have a pty; VNC ignores sizes. */
   readonly serial: boolean;
   /** Why the channel is paused: the viewer asked (flow control), or too much is queued on the WebSocket. */
   viewerPaused: boolean;
@@ -113,6 +113,7 @@ export class ConsoleBridges {
   async open(options: ConsoleOpenOptions): Promise<OpenedConsole> {
     if (this.disposed) throw new AppError('internal-error', 'the console service was disposed');
     if (options.ssh.closed) throw new AppError('unreachable', `the SSH connection to ${options.ssh.host} is closed`);
+    // Every kind but VNC is a terminal: lxc-console/lxc-attach (ct-console, ct-shell) need the pty as much as serial.
     const serial = options.kind !== 'vnc';
     const size = { cols: options.cols ?? 80, rows: options.rows ?? 24 };
     if (!validSize(size.cols, size.rows))

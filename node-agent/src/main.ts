@@ -24,6 +24,8 @@ const USAGE = `Usage: hyperdesk-agent <command>
   version                     print {"version","digest"} as JSON
   hdctl <command…>            the command-line client (also when run as hdctl)
   console VMID vnc|serialN    relay stdio to a running VM's VNC display or serial port (the app runs this over SSH)
+  console CTID ct-console|ct-shell
+                              a running container's console (lxc-console) or a login shell in it (lxc-attach)
 
 Environment: HYPERDESK_ROOT (default /), HYPERDESK_NODE (default: the host name).
 `;

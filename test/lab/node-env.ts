@@ -1,5 +1,6 @@
 // Running a command inside a lab node: its network namespace and its agent environment, nothing inherited
 // from the caller (a test runner's NODE_OPTIONS or tsx loader must not leak into the node's processes).
+import { readFileSync } from 'node:fs';
 import { run, runChecked, type RunOptions, type RunResult } from '../../node-agent/src/exec/run';
 import { nodeEnv, type NodeLayout } from './lab-layout';
 
@@ -10,10 +11,42 @@ export const nodeProcessEnv = (node: Pick<NodeLayout, 'root' | 'name'>): NodeJS.
   ...nodeEnv(node),
 });
 
+/**
+ * `ip netns exec` gives the command a mount namespace with a fresh /sys for the node's network, which hides the
+ * host's cgroup file systems under /sys/fs/cgroup: LXC could not start a container there. A constant script mounts
+ * the same hierarchies again (cgroup v1 hierarchies and cgroup2 can be mounted more than once), as the host has
+ * them — type, mount point and options come as positional parameters, nothing is interpolated into the script —
+ * then runs the command.
+ */
+const WITH_CGROUPS =
+  'mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup 2>/dev/null; ' +
+  'while [ "$1" != "--" ]; do mkdir -p "$2" && mount -t "$1" -o "$3" cgroup "$2" 2>/dev/null; shift 3; done; shift; exec "$@"';
+
+/** The host's cgroup mounts under /sys/fs/cgroup, as `type mountpoint options` triples. */
+const hostCgroupMounts = (): string[] => {
+  let mounts = '';
+  try {
+    mounts = readFileSync('/proc/self/mounts', 'utf8');
+  } catch {
+    return [];
+  }
+  return mounts
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter(([, mountPoint, type]) => (type === 'cgroup' || type === 'cgroup2') && mountPoint?.startsWith('/sys/fs/cgroup') === true)
+    .flatMap(([, mountPoint, type, options]) => [type ?? '', mountPoint ?? '', options ?? 'rw']);
+};
+
 const inNode = (node: Pick<NodeLayout, 'namespace'>, command: string, args: readonly string[]): string[] => [
   'netns',
   'exec',
   node.namespace,
+  'sh',
+  '-c',
+  WITH_CGROUPS,
+  'sh',
+  ...hostCgroupMounts(),
+  '--',
   command,
   ...args,
 ];

@@ -7,6 +7,7 @@ import { taskMethods } from './task';
 import { eventMethods } from './events';
 import { storageMethods } from './storage';
 import { vmMethods } from './vm';
+import { ctMethods } from './ct';
 
 export const methods = {
   ...helloMethods,
@@ -15,6 +16,7 @@ export const methods = {
   ...eventMethods,
   ...storageMethods,
   ...vmMethods,
+  ...ctMethods,
 } satisfies Record<string, MethodSpec>;
 
 export type Methods = typeof methods;
@@ -37,4 +39,5 @@ export * from './guest';
 export * from './events';
 export * from './storage';
 export * from './vm';
+export * from './ct';
 export type { MethodSpec, Privilege, EventSpec } from './method';

@@ -29,7 +29,7 @@ describe('bash completion', () => {
   });
 
   it('completes areas, verbs, flags and enum values in a real bash', async () => {
-    expect(await complete('')).toEqual(['hello', 'node', 'task', 'storage', 'vm', 'help', 'completion', 'man']);
+    expect(await complete('')).toEqual(['hello', 'node', 'task', 'storage', 'vm', 'ct', 'help', 'completion', 'man']);
     expect(await complete('task', 'l')).toEqual(['list', 'log']);
     expect(await complete('node', '')).toEqual(['status', 'metrics', 'check', 'list']);
     expect(await complete('node', 'metrics', '--timeframe', '')).toEqual(['hour', 'day', 'week', 'month']);

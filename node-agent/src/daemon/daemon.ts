@@ -16,6 +16,7 @@ import { serveConnection } from './connection';
 import { EventsHub } from './events-hub';
 import { CONNECTION_USER, createHandlers, persistedSpawn } from './handlers';
 import { VmService } from '../vm/vm-service';
+import { CtService } from '../ct/ct-service';
 import { logLine } from './log';
 import type { AgentPaths } from './paths';
 import { groupId, SOCKET_GROUP } from './unix-group';
@@ -158,7 +159,9 @@ export const startDaemon = async (paths: AgentPaths, options: DaemonOptions = {}
     vmService = vms;
     await vms.init();
     sampler.onSample(() => void vms.sample());
-    const handlers = createHandlers({ paths, sampler, tasks, events, agentDigest: digest, storage, storageMetrics: storages, vms });
+    const cts = new CtService({ paths, storage, spawnTask: persistedSpawn(tasks), user: CONNECTION_USER, publish: ({ topic, data }) => events.publish(topic, data), log });
+    sampler.onSample(() => void cts.sample());
+    const handlers = createHandlers({ paths, sampler, tasks, events, agentDigest: digest, storage, storageMetrics: storages, vms, cts });
     let connections = 0;
     serve = (socket) => void serveConnection(`connection ${(connections += 1)}`, socket, handlers, log);
     for (const socket of waiting.splice(0)) if (!socket.destroyed) serve(socket);

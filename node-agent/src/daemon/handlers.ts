@@ -9,6 +9,8 @@ import type { StorageService } from '../storage/service';
 import type { StorageStatusSampler } from '../storage/status-sampler';
 import { storageHandlers } from './storage-handlers';
 import { vmHandlers } from './vm-handlers';
+import { ctHandlers } from './ct-handlers';
+import { CtService } from '../ct/ct-service';
 import { VmService } from '../vm/vm-service';
 import type { Handlers } from '../rpc/server';
 import type { TaskManager } from '../tasks/task-manager';
@@ -35,6 +37,8 @@ export interface DaemonServices {
   storageMetrics?: Pick<StorageStatusSampler, 'history'>;
   /** The node's VMs; one over this node's storage service when not given. */
   vms?: VmService;
+  /** The node's containers; likewise. */
+  cts?: CtService;
 }
 
 export const CAPABILITIES: Capability[] = ['node.metrics', 'tasks', 'events'];
@@ -112,6 +116,10 @@ export const createHandlers = (services: DaemonServices): Omit<Handlers, 'rpc.ca
           publish: ({ topic, data }) => events.publish(topic, data),
           log: () => undefined,
         }),
+    ),
+    ...ctHandlers(
+      services.cts ??
+        new CtService({ paths, storage, spawnTask, user: CONNECTION_USER, publish: ({ topic, data }) => events.publish(topic, data), log: () => undefined }),
     ),
 
     'events.subscribe': ({ topics }, ctx) => ({ subscription: events.subscribe(ctx.session, topics) }),

@@ -1,16 +1,21 @@
 // `hyperdesk-agent console <vmid> vnc|serial0..3`: what the app runs over an SSH exec channel to reach a VM's
 // console. Relays raw bytes between its stdio and the VM's VNC or serial unix socket; for serial it first replays
 // the tail of the port's log so a console that attaches after boot still shows the banner and login prompt.
+// Containers' kinds (ct-console, ct-shell) share the subcommand and are run by ct/ct-console.ts.
 import { open, readlink } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import { AppError } from '../api/errors';
 import { EXIT_NOPERM, EXIT_UNAVAILABLE } from '../bridge/bridge';
+import { ctConsoleKinds, isCtConsoleKind, runCtConsole } from '../ct/ct-console';
 import type { AgentPaths } from '../daemon/paths';
 import { run } from '../exec/run';
 import { vmRunPaths } from './run-paths';
 
-export const consoleKinds = ['vnc', 'serial0', 'serial1', 'serial2', 'serial3'] as const;
+export const vmConsoleKinds = ['vnc', 'serial0', 'serial1', 'serial2', 'serial3'] as const;
+export type VmConsoleKind = (typeof vmConsoleKinds)[number];
+// ct-console feature: one `console <id> <kind>` subcommand for VMs and containers (vmids and ctids share one range).
+export const consoleKinds = [...vmConsoleKinds, ...ctConsoleKinds] as const;
 export type ConsoleKind = (typeof consoleKinds)[number];
 
 /** How much of a serial log a late console is shown: PVE's xterm.js shows nothing, a boot banner fits in this. */
@@ -20,14 +25,17 @@ export const EXIT_USAGE = 64;
 /** After stdin ends, how long the VM's side may take to close before the relay gives up on it. */
 const LINGER_MS = 2000;
 
-/** PVE's vmid range; anything else never names a VM, so it never reaches a path. */
+/** PVE's vmid range (CTs share it); anything else never names a guest, so it never reaches a path. */
 const VMID = /^[1-9][0-9]{2,8}$/;
 
 /** Parse and validate `<vmid> <kind>`; throws AppError('invalid-params') on anything else. */
 export const parseConsoleArgs = (args: readonly string[]): { vmid: number; kind: ConsoleKind } => {
   const [vmidText, kindText, ...rest] = args;
   if (vmidText === undefined || kindText === undefined || rest.length > 0)
-    throw new AppError('invalid-params', 'console needs exactly two arguments: <vmid> vnc|serial0..serial3');
+    throw new AppError(
+      'invalid-params',
+      'console needs exactly two arguments: <vmid> vnc|serial0..serial3|ct-console|ct-shell',
+    );
   if (!VMID.test(vmidText))
     throw new AppError('invalid-params', `console: ${JSON.stringify(vmidText)} is not a vmid (100–999999999)`);
   const kind = consoleKinds.find((k) => k === kindText);
@@ -42,7 +50,7 @@ export const parseConsoleArgs = (args: readonly string[]): { vmid: number; kind:
 export interface ConsoleRelayOptions {
   paths: Pick<AgentPaths, 'run'>;
   vmid: number;
-  kind: ConsoleKind;
+  kind: VmConsoleKind;
   stdin: Readable;
   stdout: Writable;
   /** Where the one-line error goes (process.stderr by default). */
@@ -50,7 +58,7 @@ export interface ConsoleRelayOptions {
   signal?: AbortSignal;
 }
 
-const serialPort = (kind: Exclude<ConsoleKind, 'vnc'>): number => Number(kind.slice('serial'.length));
+const serialPort = (kind: Exclude<VmConsoleKind, 'vnc'>): number => Number(kind.slice('serial'.length));
 
 const socketPath = (options: ConsoleRelayOptions): string => {
   const run = vmRunPaths(options.paths, options.vmid);
@@ -155,8 +163,8 @@ export const relayConsole = async (options: ConsoleRelayOptions): Promise<number
   });
 };
 
-/** The CLI entry: validate `<vmid> <kind>`, then relay on the process's stdio. */
-export const runConsole = async (args: readonly string[], paths: Pick<AgentPaths, 'run'>): Promise<number> => {
+/** The CLI entry: validate `<vmid> <kind>`, then relay on the process's stdio (or hand it to lxc-* for a CT). */
+export const runConsole = async (args: readonly string[], paths: Pick<AgentPaths, 'run' | 'root'>): Promise<number> => {
   let parsed;
   try {
     parsed = parseConsoleArgs(args);
@@ -164,6 +172,9 @@ export const runConsole = async (args: readonly string[], paths: Pick<AgentPaths
     process.stderr.write(`error (invalid-params): ${AppError.from(error).message}\n`);
     return EXIT_USAGE;
   }
+  const { vmid, kind } = parsed;
+  // ct-console feature: lxc-console and lxc-attach make the pty raw themselves.
+  if (isCtConsoleKind(kind)) return runCtConsole(paths, vmid, kind);
   // A serial console runs on a pty (for its size): the pty must pass every byte through untouched, with no echo,
   // line editing or CR/NL translation of its own — the guest's tty does all of that. Node's setRawMode keeps
   // output post-processing (LF → CRLF), so stty makes the pty fully raw.
@@ -175,5 +186,5 @@ export const runConsole = async (args: readonly string[], paths: Pick<AgentPaths
       return 1;
     }
   }
-  return relayConsole({ paths, ...parsed, stdin: process.stdin, stdout: process.stdout });
+  return relayConsole({ paths, vmid, kind, stdin: process.stdin, stdout: process.stdout });
 };

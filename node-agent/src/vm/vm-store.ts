@@ -5,7 +5,7 @@ import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AppError } from '../api/errors';
 import { writeFileAtomic } from '../fs/atomic-file';
-import { findGuest, guestConfigDir, guestConfigPath, guestNoun, listGuests } from '../guests/guest-configs';
+import { findGuest, guestConfigDir, guestConfigPath, guestNoun, listGuests, type GuestKind } from '../guests/guest-configs';
 import { LocalStorageLocks, type LockHolder, type LockOptions } from '../storage/lock';
 import { CURRENT, confDigest, currentOf, parseVmConf, serializeVmConf, setKey, deleteKey, type VmConf } from './config/conf-document';
 
@@ -18,27 +18,42 @@ export interface VmConfRead {
 /** The lowest VMID PVE hands out. */
 const FIRST_VMID = 100;
 
+/** How one kind of guest's config file is read and written (containers name their pending section differently). */
+export interface GuestDialect {
+  kind: GuestKind;
+  parse(text: string, file: string): VmConf;
+  serialize(conf: VmConf): string;
+}
+
+export const qemuDialect: GuestDialect = { kind: 'qemu', parse: parseVmConf, serialize: serializeVmConf };
+
+/** The configs of one kind of guest on this node (VMs by default; containers with their dialect). */
 export class VmStore {
   private readonly locks = new LocalStorageLocks();
   /** Claims of new VMIDs, one at a time: the check that a VMID is free and the write that takes it go together. */
   private claiming: Promise<unknown> = Promise.resolve();
+  /** "VM" or "CT", for messages. */
+  private readonly noun: string;
 
   constructor(
     readonly configDir: string,
     readonly node: string,
-  ) {}
+    readonly dialect: GuestDialect = qemuDialect,
+  ) {
+    this.noun = dialect.kind === 'qemu' ? 'VM' : 'CT';
+  }
 
   path(vmid: number): string {
-    return guestConfigPath(this.configDir, this.node, 'qemu', vmid);
+    return guestConfigPath(this.configDir, this.node, this.dialect.kind, vmid);
   }
 
   fileName(vmid: number): string {
-    return `qemu-server/${vmid}.conf`;
+    return `${this.dialect.kind === 'qemu' ? 'qemu-server' : 'lxc'}/${vmid}.conf`;
   }
 
-  /** The VMIDs of this node's VMs, ascending. */
+  /** The ids of this node's guests of this kind, ascending. */
   async vmids(): Promise<number[]> {
-    return (await listGuests(this.configDir)).filter((guest) => guest.kind === 'qemu' && guest.node === this.node).map((guest) => guest.vmid);
+    return (await listGuests(this.configDir)).filter((guest) => guest.kind === this.dialect.kind && guest.node === this.node).map((guest) => guest.vmid);
   }
 
   async exists(vmid: number): Promise<boolean> {
@@ -52,18 +67,18 @@ export class VmStore {
       throw new AppError(
         'not-found',
         elsewhere
-          ? `VM ${vmid} is not on node ${this.node} (${guestNoun[elsewhere.kind]} ${vmid} is on node ${elsewhere.node})`
-          : `VM ${vmid} does not exist on node ${this.node}`,
+          ? `${this.noun} ${vmid} is not on node ${this.node} (${guestNoun[elsewhere.kind]} ${vmid} is on node ${elsewhere.node})`
+          : `${this.noun} ${vmid} does not exist on node ${this.node}`,
         { vmid },
       );
     }
-    return { conf: parseVmConf(text, this.fileName(vmid)), digest: confDigest(text), text };
+    return { conf: this.dialect.parse(text, this.fileName(vmid)), digest: confDigest(text), text };
   }
 
   /** Write a config (the new text is parsed again first: what is written can always be read). */
   async write(vmid: number, conf: VmConf): Promise<string> {
-    const text = serializeVmConf(conf);
-    parseVmConf(text, `the new ${this.fileName(vmid)}`);
+    const text = this.dialect.serialize(conf);
+    this.dialect.parse(text, `the new ${this.fileName(vmid)}`);
     await mkdir(dirname(this.path(vmid)), { recursive: true, mode: 0o755 });
     await writeFileAtomic(this.path(vmid), text, 0o640, 0o755);
     return confDigest(text);
@@ -97,7 +112,7 @@ export class VmStore {
 
   /** Run `body` holding VM vmid's config lock (fair; 10 s; the wait names the holder). */
   withLock<T>(vmid: number, holder: LockHolder, body: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-    return this.locks.withLock(`VM ${vmid}`, holder, body, options);
+    return this.locks.withLock(`${this.noun} ${vmid}`, holder, body, options);
   }
 
   /** Read, check the digest when given, change, write: under the config lock. */
@@ -116,7 +131,7 @@ export class VmStore {
         if (digest !== undefined && digest !== read.digest)
           throw new AppError(
             'conflict',
-            `VM ${vmid}'s config changed since you read it (digest ${digest.slice(0, 12)}…, now ${read.digest.slice(0, 12)}…) — reload and try again`,
+            `${this.noun} ${vmid}'s config changed since you read it (digest ${digest.slice(0, 12)}…, now ${read.digest.slice(0, 12)}…) — reload and try again`,
             { vmid, digest: read.digest },
           );
         return this.write(vmid, await change(read));
@@ -129,7 +144,7 @@ export class VmStore {
   async lockConf(vmid: number, lock: string, holder: LockHolder): Promise<void> {
     await this.update(vmid, holder, undefined, ({ conf }) => {
       const held = currentOf(conf).values.lock;
-      if (held !== undefined) throw new AppError('locked', `VM ${vmid} is locked (${held}) — wait for it to finish, or unlock it if nothing runs`, { vmid, lock: held });
+      if (held !== undefined) throw new AppError('locked', `${this.noun} ${vmid} is locked (${held}) — wait for it to finish, or unlock it if nothing runs`, { vmid, lock: held });
       return setKey(conf, CURRENT, 'lock', lock);
     });
   }

@@ -19,6 +19,7 @@ import { appStore } from '../store/store';
 import { vmCommands } from '../features/vms/vm-commands'; // vm feature
 import TerminalRounded from '@mui/icons-material/TerminalRounded'; // terminal feature
 import { showNodeShell } from '../features/terminal/actions'; // terminal feature
+import { ctCommands } from '../features/cts/ct-commands'; // ct feature
 
 export interface CommandContext {
   state: AppState;
@@ -34,8 +35,8 @@ export interface Shortcut {
   shift: boolean;
 }
 
-// 'guest-menu': the tree's context menu on a guest (vm feature).
-export type CommandPlace = 'toolbar' | 'node-menu' | 'guest-menu' | 'palette';
+// 'guest-menu': the tree's context menu on a guest (vm feature); 'ct-menu': on a container (ct feature).
+export type CommandPlace = 'toolbar' | 'node-menu' | 'guest-menu' | 'ct-menu' | 'palette';
 
 export interface Command {
   id: string;
@@ -169,6 +170,8 @@ export const commands: readonly Command[] = [
   },
   // vm feature: create, power actions, console, snapshot, clone, template, destroy, bulk actions.
   ...vmCommands,
+  // ct feature: create on a node; power actions, console, snapshot, destroy on a container.
+  ...ctCommands,
 ];
 
 export const commandById = (id: string): Command | undefined => commands.find((c) => c.id === id);

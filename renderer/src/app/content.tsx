@@ -6,6 +6,8 @@ import { GuestSummary } from '../features/guests/guest-summary';
 import { StoragePage } from '../features/storage/storage-page';
 import { VmPage } from '../features/vms/vm-page'; // vm feature
 import { VmDialogs } from '../features/vms/vm-dialogs'; // vm feature
+import { CtPage } from '../features/cts/ct-page'; // ct feature
+import { CtDialogs } from '../features/cts/ct-dialogs'; // ct feature
 
 // vm feature: the VM dialogs (create wizard, confirmations, snapshot, clone, bulk) live beside every page.
 export function Content() {
@@ -13,13 +15,15 @@ export function Content() {
     <>
       <SelectedPage />
       <VmDialogs />
+      {/* ct feature: the container dialogs (create wizard, confirmations, snapshot). */}
+      <CtDialogs />
     </>
   );
 }
 
 function SelectedPage() {
   const selection = useAppStore((s) => s.selection);
-  // vm feature: a qemu guest gets the VM page; containers keep the guest summary.
+  // vm feature: a qemu guest gets the VM page; ct feature: an lxc guest gets the container page.
   const guestType = useAppStore((s) => (s.selection.kind === 'guest' ? s.guests.get(s.selection.key)?.type : undefined));
   switch (selection.kind) {
     case 'datacenter':
@@ -30,6 +34,7 @@ function SelectedPage() {
       return <NodePage key={selection.key} nodeKey={selection.key} />;
     case 'guest':
       if (guestType === 'qemu') return <VmPage key={selection.key} guestKey={selection.key} />;
+      if (guestType === 'lxc') return <CtPage key={selection.key} guestKey={selection.key} />; // ct feature
       return <GuestSummary key={selection.key} guestKey={selection.key} />;
     case 'storage':
       return <StoragePage key={selection.key} storageKey={selection.key} />;

@@ -17,7 +17,9 @@ export interface TreeMenuAnchor {
 
 export function TreeContextMenu({ anchor, onClose }: { anchor: TreeMenuAnchor | null; onClose: () => void }) {
   const t = useT();
-  const place = anchor?.guestKey === undefined ? 'node-menu' : 'guest-menu';
+  // ct feature: a container's menu holds the ct.* commands, a VM's the vm.* ones.
+  const guestType = anchor?.guestKey === undefined ? undefined : appStore.getState().guests.get(anchor.guestKey)?.type;
+  const place = anchor?.guestKey === undefined ? 'node-menu' : guestType === 'lxc' ? 'ct-menu' : 'guest-menu';
   const menuCommands = commands.filter((c) => c.places.includes(place));
   const target = anchor?.guestKey ?? anchor?.nodeKey;
   return (

@@ -17,6 +17,7 @@ import {
 import { random } from './seeded-random';
 import { createFakeStorageCalls } from './fake-storage-calls';
 import { createFakeVmCalls } from './fake-vm-calls'; // vm feature
+import { createFakeCtCalls } from './fake-ct-calls'; // ct feature
 
 export interface FakeOptions {
   /** Extra nodes in a "bulk" cluster, for scrolling tests. */
@@ -208,6 +209,18 @@ export function createFakeHyperdesk(options: FakeOptions = {}): FakeHyperdesk {
     stepMs: options.taskStepMs ?? 400,
   });
 
+  // ct feature: the ct.* methods (fake-ct-calls.ts).
+  const ct = createFakeCtCalls({
+    patchTask: (task) => patch({ tasks: { [task.upid]: task } }),
+    currentTask: (upid) => inventory.tasks[upid],
+    later,
+    nextPid: () => pid++,
+    log: (upid, line) => logs.set(upid, [...(logs.get(upid) ?? []), line]),
+    guests: () => Object.values(inventory.guests),
+    patchGuest: (key, entry) => patch({ guests: { [key]: entry } }),
+    stepMs: options.taskStepMs ?? 400,
+  });
+
   const agentCall = (params: { node: string; method: string; params: Record<string, unknown> }): unknown => {
     const node = inventory.nodes[params.node];
     if (!node) throw new Fail('not-found', `node ${params.node} is not in the inventory`);
@@ -226,6 +239,17 @@ export function createFakeHyperdesk(options: FakeOptions = {}): FakeHyperdesk {
       if (node.state !== 'online') throw new Fail('unreachable', `node ${node.name} is not connected`);
       try {
         const handled = vm.agent(node, params.method, params.params);
+        if (handled !== undefined) return handled.value;
+      } catch (error) {
+        const e = error as { code?: ErrorCode; message: string };
+        throw new Fail(e.code ?? 'internal-error', e.message);
+      }
+    }
+    // ct feature: answered by fake-ct-calls.ts.
+    if (params.method.startsWith('ct.')) {
+      if (node.state !== 'online') throw new Fail('unreachable', `node ${node.name} is not connected`);
+      try {
+        const handled = ct.agent(node, params.method, params.params);
         if (handled !== undefined) return handled.value;
       } catch (error) {
         const e = error as { code?: ErrorCode; message: string };

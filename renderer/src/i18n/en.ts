@@ -3,12 +3,14 @@ import { enStorage } from './en-storage';
 import { enVm } from './en-vm';
 import { enConsole } from './en-console';
 import { enTerminal } from './en-terminal';
+import { enCt } from './en-ct'; // ct feature
 
 export const en = {
   ...enStorage,
   ...enVm,
   ...enConsole,
   ...enTerminal,
+  ...enCt, // ct feature
   'app.name': 'Hyperdesk',
   'common.cancel': 'Cancel',
   'common.close': 'Close',

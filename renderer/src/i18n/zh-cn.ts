@@ -5,12 +5,14 @@ import { zhCNStorage } from './zh-cn-storage';
 import { zhCNVm } from './zh-cn-vm';
 import { zhCNConsole } from './zh-cn-console';
 import { zhCNTerminal } from './zh-cn-terminal';
+import { zhCNCt } from './zh-cn-ct'; // ct feature
 
 export const zhCN: Dictionary = {
   ...zhCNStorage,
   ...zhCNVm,
   ...zhCNConsole,
   ...zhCNTerminal,
+  ...zhCNCt, // ct feature
   'app.name': 'Hyperdesk',
   'common.cancel': '取消',
   'common.close': '关闭',

@@ -14,6 +14,13 @@ import { setVmConfig } from './actions';
 import { CheckInput, TextInput } from './form-fields';
 import { splitPending } from './hardware-rows';
 import type { VmTabProps } from './vm-tab-props';
+import type { VmData } from './use-vm-data';
+
+/** The change call: vm.set by default; the container page passes ct.set. */
+export type SetGuestConfig = (
+  nodeKey: string,
+  params: { vmid: number; digest: string; config?: Record<string, string | number>; delete?: string[] },
+) => Promise<unknown>;
 
 export interface KeySpec {
   key: string;
@@ -24,7 +31,19 @@ export interface KeySpec {
   encode?: (edited: string) => string;
 }
 
-export function ConfigKeyList({ specs, nodeKey, vmid, data, testId }: Omit<VmTabProps, 'guestKey'> & { specs: readonly KeySpec[]; testId: string }) {
+export function ConfigKeyList({
+  specs,
+  nodeKey,
+  vmid,
+  data,
+  testId,
+  setConfig = setVmConfig,
+}: Omit<VmTabProps, 'guestKey' | 'data'> & {
+  data: Pick<VmData, 'pending' | 'digest' | 'reload'>;
+  specs: readonly KeySpec[];
+  testId: string;
+  setConfig?: SetGuestConfig;
+}) {
   const t = useT();
   const { now, next } = splitPending(data.pending);
   const [editing, setEditing] = useState<KeySpec | null>(null);
@@ -67,7 +86,7 @@ export function ConfigKeyList({ specs, nodeKey, vmid, data, testId }: Omit<VmTab
           onSave={async (value) => {
             if (data.digest === undefined) return;
             const params = value === undefined ? { delete: [editing.key] } : { config: { [editing.key]: value } };
-            await setVmConfig(nodeKey, { vmid, digest: data.digest, ...params });
+            await setConfig(nodeKey, { vmid, digest: data.digest, ...params });
             data.reload();
           }}
         />

@@ -3,13 +3,12 @@
 import { useEffect, useMemo, useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Typography from '@mui/material/Typography';
 import type { Result } from '../../../../node-agent/src/api';
 import { ConfirmDialog } from '../../components/confirm-dialog';
-import { formatDateTime } from '../../i18n/format';
 import { useT } from '../../i18n/use-t';
 import { deleteSnapshot, rollbackSnapshot, vmSnapshots } from './actions';
 import { buildSnapshotTree, flattenSnapshotTree, NOW } from './snapshot-tree';
+import { SnapshotTreeView } from './snapshot-tree-view';
 import { useVmTasksEnded } from './use-vm-tasks';
 import { vmUiStore } from './vm-ui-store';
 import type { VmTabProps } from './vm-tab-props';
@@ -44,33 +43,7 @@ export function VmSnapshots({ guestKey, nodeKey, vmid }: VmTabProps) {
           {t('vm.snap.delete')}
         </Button>
       </Box>
-      <Box role="tree" sx={{ border: 1, borderColor: 'divider', borderRadius: 1 }}>
-        {rows.map((node) => {
-          const now = node.name === NOW;
-          return (
-            <Box
-              key={node.name}
-              role="treeitem"
-              aria-level={node.depth + 1}
-              aria-selected={node.name === selected}
-              onClick={() => setSelected(node.name)}
-              data-testid={now ? 'vm-snap-now' : `vm-snap-row-${node.name}`}
-              sx={{ display: 'grid', gridTemplateColumns: '1fr 170px 1fr', gap: 2, py: 0.5, pr: 1.5, pl: 1.5 + node.depth * 2.5, cursor: 'pointer', borderBottom: 1, borderColor: 'divider', bgcolor: node.name === selected ? 'action.selected' : undefined }}
-            >
-              <Typography variant="body2" sx={{ fontWeight: now ? 600 : 400 }}>
-                {now ? t('vm.snap.now') : node.name}
-                {node.snapshot?.vmstate === true ? ` · ${t('vm.snap.withRam')}` : ''}
-              </Typography>
-              <Typography variant="body2" color="text.secondary">
-                {node.snapshot?.snaptime === undefined ? '' : formatDateTime(node.snapshot.snaptime * 1000)}
-              </Typography>
-              <Typography variant="body2" color="text.secondary" noWrap>
-                {now ? t('vm.snap.nowHint') : (node.snapshot?.description ?? '')}
-              </Typography>
-            </Box>
-          );
-        })}
-      </Box>
+      <SnapshotTreeView rows={rows} selected={selected} onSelect={setSelected} prefix="vm" />
       <ConfirmDialog
         open={ask !== null && chosen !== null}
         title={t(ask === 'delete' ? 'vm.snap.deleteTitle' : 'vm.snap.rollbackTitle', { name: chosen ?? '', vmid })}

@@ -4,19 +4,31 @@ import Typography from '@mui/material/Typography';
 import { useTask } from '../../store/selectors';
 import { appStore } from '../../store/store';
 import { useT } from '../../i18n/use-t';
+import type { MessageKey } from '../../i18n/translate';
 import { formatDateTime } from '../../i18n/format';
 import { TaskStatus } from '../tasks/task-status';
 import { taskDescription } from '../tasks/task-format';
 import { useVmTaskUpids } from './use-vm-tasks';
 
-export function VmTasks({ nodeKey, vmid }: { nodeKey: string; vmid: number }) {
+/** Also the container page's Task history tab (PVE's task id is the vmid for both), with its own test id. */
+export function VmTasks({
+  nodeKey,
+  vmid,
+  testId = 'vm-tasks',
+  empty = 'vm.tasks.none',
+}: {
+  nodeKey: string;
+  vmid: number;
+  testId?: string;
+  empty?: MessageKey;
+}) {
   const t = useT();
   const upids = useVmTaskUpids(nodeKey, vmid);
   return (
-    <Box role="table" data-testid="vm-tasks" sx={{ border: 1, borderColor: 'divider', borderRadius: 1 }}>
+    <Box role="table" data-testid={testId} sx={{ border: 1, borderColor: 'divider', borderRadius: 1 }}>
       {upids.length === 0 && (
         <Typography color="text.secondary" sx={{ p: 1.5 }}>
-          {t('vm.tasks.none')}
+          {t(empty)}
         </Typography>
       )}
       {upids.map((upid) => (

@@ -1,15 +1,20 @@
-// The VM page's power toolbar: the registry's guest commands (app/commands.ts), enabled by the VM's state.
+// The VM page's power toolbar: the registry's guest commands (app/commands.ts), enabled by the VM's state. The
+// container page uses the same bar over its own menu's commands (GuestCommandBar).
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import { appStore } from '../../store/store';
 import { useGuest } from '../../store/selectors';
 import { useAppStore } from '../../store/store';
 import { useT } from '../../i18n/use-t';
-import { commands, runCommand } from '../../app/commands';
-
-const guestCommands = commands.filter((c) => c.places.includes('toolbar') && c.places.includes('guest-menu'));
+import { commands, runCommand, type CommandPlace } from '../../app/commands';
 
 export function VmToolbar({ guestKey }: { guestKey: string }) {
+  return <GuestCommandBar guestKey={guestKey} menu="guest-menu" prefix="vm" />;
+}
+
+/** The toolbar commands of one guest menu as buttons; test ids `${prefix}-toolbar`, `${prefix}-action-<action>`. */
+export function GuestCommandBar({ guestKey, menu, prefix }: { guestKey: string; menu: CommandPlace; prefix: string }) {
+  const guestCommands = commands.filter((c) => c.places.includes('toolbar') && c.places.includes(menu));
   const t = useT();
   // Re-render on the guest's entry and its node's state: the enabled rules read both.
   useGuest(guestKey);
@@ -19,10 +24,10 @@ export function VmToolbar({ guestKey }: { guestKey: string }) {
   });
   const ctx = { state: appStore.getState(), target: guestKey };
   return (
-    <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 0.5 }} data-testid="vm-toolbar">
+    <Box sx={{ display: 'flex', flexWrap: 'wrap', gap: 0.5 }} data-testid={`${prefix}-toolbar`}>
       {guestCommands.map((command) => {
         const Icon = command.icon;
-        const danger = command.id === 'vm.destroy' || command.id === 'vm.stop';
+        const danger = command.id === `${prefix}.destroy` || command.id === `${prefix}.stop`;
         return (
           <Button
             key={command.id}
@@ -31,7 +36,7 @@ export function VmToolbar({ guestKey }: { guestKey: string }) {
             startIcon={<Icon fontSize="small" />}
             disabled={!command.enabled(ctx)}
             onClick={() => runCommand(command, guestKey)}
-            data-testid={`vm-action-${command.id.slice('vm.'.length)}`}
+            data-testid={`${prefix}-action-${command.id.slice(prefix.length + 1)}`}
           >
             {t(command.label)}
           </Button>

@@ -1,0 +1,138 @@
+// The ct area (PVE's pct): LXC containers on this node. Configs travel as PVE's flat key → value objects (rootfs,
+// mpN, netN as property strings), checked key by key on the node; every change names the digest it read. Container
+// ids share the VMID space with VMs. Long operations are tasks (vzcreate, vzstart, vzstop… as PVE names them).
+import { z } from 'zod';
+import { defineMethod } from './method';
+import { TaskRef } from './common';
+import { GuestStatus, Vmid } from './guest';
+import { SnapshotName } from './storage';
+import { GuestDigest, PendingEntry, SnapshotInfo, VmConfigKey, VmConfigValues } from './vm';
+
+export const CtStatus = GuestStatus.extend({
+  pid: z.number().int().positive().optional(),
+  /** Pending changes exist (applied at the next start). */
+  pending: z.boolean(),
+  unprivileged: z.boolean(),
+  /** The snapshot the current state descends from. */
+  parent: z.string().optional(),
+});
+export type CtStatus = z.infer<typeof CtStatus>;
+
+const ByCtid = z.object({ vmid: Vmid }).strict();
+
+export const ctMethods = {
+  'ct.list': defineMethod({
+    params: z.object({}).strict(),
+    result: z.array(CtStatus),
+    privilege: 'read',
+    doc: 'The containers on this node with their status and usage.',
+  }),
+  'ct.status': defineMethod({
+    params: ByCtid,
+    result: CtStatus,
+    privilege: 'read',
+    doc: "One container's status: state, init pid, usage.",
+  }),
+  'ct.config': defineMethod({
+    params: z.object({ vmid: Vmid, snapshot: SnapshotName.optional(), current: z.boolean().default(false) }).strict(),
+    result: z.object({ digest: GuestDigest, config: VmConfigValues, description: z.string().optional() }),
+    privilege: 'read',
+    doc: "A container's config as PVE's GET config: pending values applied, the values it runs with when current is set, or a snapshot's.",
+  }),
+  'ct.pending': defineMethod({
+    params: ByCtid,
+    result: z.array(PendingEntry),
+    privilege: 'read',
+    doc: 'Every key with its current value and its pending value or pending delete (applied at the next start).',
+  }),
+  'ct.set': defineMethod({
+    params: z
+      .object({
+        vmid: Vmid,
+        config: VmConfigValues.default({}),
+        delete: z.array(VmConfigKey).max(512).default([]),
+        revert: z.array(VmConfigKey).max(512).default([]),
+        digest: GuestDigest,
+      })
+      .strict(),
+    result: z.object({ digest: GuestDigest, pending: z.array(VmConfigKey) }),
+    privilege: 'admin',
+    doc: "Change a container's config: cores, cpulimit, cpuunits, memory and swap reach a running container's cgroups at once; the rest waits as pending.",
+  }),
+  'ct.create': defineMethod({
+    params: z
+      .object({
+        vmid: Vmid,
+        /** The template: a vztmpl volume, e.g. local:vztmpl/debian-12-standard_12.7-1_amd64.tar.zst. */
+        ostemplate: z.string().min(3).max(512),
+        config: VmConfigValues,
+        /** Root's password (hashed on the node) and SSH keys, written into the container, never into its config. */
+        password: z.string().min(5).max(256).optional(),
+        sshPublicKeys: z.string().max(65_536).optional(),
+        start: z.boolean().default(false),
+      })
+      .strict(),
+    result: TaskRef,
+    privilege: 'admin',
+    task: true,
+    doc: 'Create a container from a template: check the config, allocate the root disk (STORAGE:SIZE_GiB), unpack the template, set hostname, network, DNS, password and keys as PVE does for its distribution.',
+  }),
+  'ct.start': defineMethod({ params: ByCtid, result: TaskRef, privilege: 'operate', task: true, doc: 'Start a container (pending changes are applied first).' }),
+  'ct.stop': defineMethod({ params: ByCtid, result: TaskRef, privilege: 'operate', task: true, doc: 'Stop a container at once (its processes are killed).' }),
+  'ct.shutdown': defineMethod({
+    params: z.object({ vmid: Vmid, timeout: z.number().int().min(1).max(3600).default(60), forceStop: z.boolean().default(true) }).strict(),
+    result: TaskRef,
+    privilege: 'operate',
+    task: true,
+    doc: "Ask the container's init to shut down; after timeout seconds stop it (forceStop) or fail.",
+  }),
+  'ct.reboot': defineMethod({
+    params: z.object({ vmid: Vmid, timeout: z.number().int().min(1).max(3600).default(60) }).strict(),
+    result: TaskRef,
+    privilege: 'operate',
+    task: true,
+    doc: 'Shut the container down and start it again, applying pending changes.',
+  }),
+  'ct.destroy': defineMethod({
+    params: z.object({ vmid: Vmid, purge: z.boolean().default(true) }).strict(),
+    result: TaskRef,
+    privilege: 'admin',
+    task: true,
+    doc: 'Destroy a stopped container: its config, its root disk and every mount point volume it owns.',
+  }),
+  'ct.exec': defineMethod({
+    params: z
+      .object({ vmid: Vmid, command: z.array(z.string().max(65_536)).min(1).max(1024), timeout: z.number().int().min(1).max(3600).default(60) })
+      .strict(),
+    result: z.object({ exitCode: z.number().int(), stdout: z.string(), stderr: z.string() }),
+    privilege: 'admin',
+    doc: 'Run a command in a running container (lxc-attach), as an argument list; its exit code and output.',
+  }),
+  'ct.snapshots': defineMethod({
+    params: ByCtid,
+    result: z.object({ snapshots: z.array(SnapshotInfo), current: z.string().optional() }),
+    privilege: 'read',
+    doc: "A container's snapshots as a tree (parent links) and the one the current state descends from.",
+  }),
+  'ct.snapshot': defineMethod({
+    params: z.object({ vmid: Vmid, snapname: SnapshotName, description: z.string().max(8192).optional() }).strict(),
+    result: TaskRef,
+    privilege: 'operate',
+    task: true,
+    doc: "Snapshot the container's volumes where their storage can (btrfs, zfs, lvm-thin) and copy the config into a [snapname] section.",
+  }),
+  'ct.rollback': defineMethod({
+    params: z.object({ vmid: Vmid, snapname: SnapshotName, start: z.boolean().default(false) }).strict(),
+    result: TaskRef,
+    privilege: 'operate',
+    task: true,
+    doc: 'Return the volumes and config to a snapshot (the container is stopped first).',
+  }),
+  'ct.delsnapshot': defineMethod({
+    params: z.object({ vmid: Vmid, snapname: SnapshotName }).strict(),
+    result: TaskRef,
+    privilege: 'operate',
+    task: true,
+    doc: 'Delete a snapshot from every volume and its config section; children are re-parented.',
+  }),
+};

@@ -1,0 +1,174 @@
+// The containers of this node behind the ct.* methods: configs through the guest store (PVE's lxc/<ctid>.conf),
+// runtime through LXC's tools. Reads answer directly; every change validates first, then runs as a task holding the
+// container's config lock — PVE's task names (vzcreate, vzstart, vzstop…).
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppError } from '../api/errors';
+import type { CtStatus } from '../api/ct';
+import { GuestStatus } from '../api/guest';
+import type { SnapshotInfo, VmConfigValues } from '../api/vm';
+import type { AgentPaths } from '../daemon/paths';
+import type { StorageService } from '../storage/service';
+import type { TaskContext } from '../tasks/task-context';
+import { PENDING, currentOf, sectionOf, snapshotsOf, type VmConf } from '../vm/config/conf-document';
+import { pendingItems, withPending } from '../vm/config/pending-view';
+import { sizeBytes } from '../vm/config/property-string';
+import { storageCall } from '../vm/task-run';
+import { VmStore, type GuestDialect } from '../vm/vm-store';
+import { toApiValues, type SpawnTask } from '../vm/vm-service';
+import { parseCtConf, serializeCtConf } from './config/ct-conf';
+import { typedCtConfig } from './config/typed';
+import { cgroupGet, ctState, lxcAttach } from './ct-runtime';
+import { lxcPath } from './lxc-paths';
+
+export const ctDialect: GuestDialect = { kind: 'lxc', parse: parseCtConf, serialize: serializeCtConf };
+
+export interface CtServiceOptions {
+  paths: AgentPaths;
+  storage: StorageService;
+  spawnTask: SpawnTask;
+  user: string;
+  publish: (event: { topic: 'guest.update'; data: GuestStatus } | { topic: 'guest.remove'; data: { vmid: number; type: 'lxc' } }) => void;
+  log: (line: string) => void;
+}
+
+export class CtService {
+  readonly store: VmStore;
+
+  constructor(readonly options: CtServiceOptions) {
+    this.store = new VmStore(options.paths.config, options.paths.node, ctDialect);
+  }
+
+  get node(): string {
+    return this.options.paths.node;
+  }
+
+  async list(): Promise<CtStatus[]> {
+    const statuses: CtStatus[] = [];
+    for (const vmid of await this.store.vmids()) {
+      try {
+        statuses.push(await this.status(vmid));
+      } catch (error) {
+        this.options.log(`CT ${vmid}: ${AppError.from(error).message}`);
+      }
+    }
+    return statuses;
+  }
+
+  async status(vmid: number): Promise<CtStatus> {
+    const { conf } = await this.store.read(vmid);
+    const values = currentOf(conf).values;
+    const ct = typedCtConfig(values);
+    const { state, pid } = await ctState(this.options.paths, vmid);
+    const mem = state === 'running' ? Number(await cgroupGet(this.options.paths, vmid, 'memory.usage_in_bytes').catch(() => '0')) || 0 : 0;
+    return {
+      vmid,
+      type: 'lxc',
+      name: ct.hostname ?? `CT${vmid}`,
+      status: state,
+      cpu: 0,
+      maxcpu: ct.cores ?? 0,
+      mem,
+      maxmem: ct.memory * 1024 * 1024,
+      disk: 0,
+      maxdisk: ct.rootfs.options.size === undefined ? 0 : sizeBytes(ct.rootfs.options.size),
+      uptime: 0,
+      netin: 0,
+      netout: 0,
+      diskread: 0,
+      diskwrite: 0,
+      pending: sectionOf(conf, PENDING) !== undefined,
+      unprivileged: ct.unprivileged,
+      ...(ct.template ? { template: true } : {}),
+      ...(ct.tags.length > 0 ? { tags: [...ct.tags] } : {}),
+      ...(ct.lock === undefined ? {} : { lock: ct.lock }),
+      ...(values.parent === undefined ? {} : { parent: values.parent }),
+      ...(pid === undefined ? {} : { pid }),
+    };
+  }
+
+  /** Publish a container's status (guest.update), or its removal when its config is gone. */
+  async publishStatus(vmid: number): Promise<void> {
+    try {
+      if (!(await this.store.exists(vmid))) {
+        this.options.publish({ topic: 'guest.remove', data: { vmid, type: 'lxc' } });
+        return;
+      }
+      // GuestStatus keeps the inventory's fields and drops the container-only ones.
+      this.options.publish({ topic: 'guest.update', data: GuestStatus.parse(await this.status(vmid)) });
+    } catch (error) {
+      this.options.log(`CT ${vmid}: cannot publish its status: ${AppError.from(error).message}`);
+    }
+  }
+
+  /** With the node sampler: every container's status, so a container stopped from inside shows stopped. */
+  async sample(): Promise<void> {
+    for (const vmid of await this.store.vmids()) await this.publishStatus(vmid);
+  }
+
+  async config(vmid: number, options: { snapshot?: string; current: boolean }): Promise<{ digest: string; config: VmConfigValues; description?: string }> {
+    const { conf, digest } = await this.store.read(vmid);
+    if (options.snapshot !== undefined) {
+      const section = sectionOf(conf, options.snapshot);
+      if (!section || section.kind !== 'snapshot') throw new AppError('not-found', `CT ${vmid} has no snapshot ${options.snapshot}`, { vmid });
+      return { digest, config: toApiValues(section.values), ...(section.description === undefined ? {} : { description: section.description }) };
+    }
+    const current = currentOf(conf);
+    const values = options.current ? { ...current.values } : withPending(conf);
+    return { digest, config: toApiValues(values), ...(current.description === undefined ? {} : { description: current.description }) };
+  }
+
+  async pending(vmid: number): Promise<{ key: string; value?: string | number; pending?: string | number; delete?: boolean }[]> {
+    const { conf } = await this.store.read(vmid);
+    return pendingItems(conf).map(({ key, value, pending, ...rest }) => ({
+      key,
+      ...rest,
+      ...(value === undefined ? {} : { value: toApiValues({ [key]: value })[key] }),
+      ...(pending === undefined ? {} : { pending: toApiValues({ [key]: pending })[key] }),
+    }));
+  }
+
+  async snapshots(vmid: number): Promise<{ snapshots: SnapshotInfo[]; current?: string }> {
+    const { conf } = await this.store.read(vmid);
+    const snapshots = snapshotsOf(conf).map(
+      (section): SnapshotInfo => ({
+        name: section.name,
+        vmstate: false,
+        ...(section.values.parent === undefined ? {} : { parent: section.values.parent }),
+        ...(section.values.snaptime === undefined ? {} : { snaptime: Number(section.values.snaptime) }),
+        ...(section.description === undefined ? {} : { description: section.description }),
+      }),
+    );
+    const current = currentOf(conf).values.parent;
+    return { snapshots, ...(current === undefined ? {} : { current }) };
+  }
+
+  async exec(vmid: number, command: readonly string[], timeoutSeconds: number, signal: AbortSignal): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+    await this.store.read(vmid);
+    if ((await ctState(this.options.paths, vmid)).state !== 'running') throw new AppError('not-supported', `CT ${vmid} is not running — start it first`, { vmid });
+    return lxcAttach(this.options.paths, vmid, command, { timeoutMs: timeoutSeconds * 1000, signal });
+  }
+
+  /** A task holding the container's config lock for its whole body. */
+  runTask(vmid: number, type: string, body: (ctx: TaskContext) => Promise<void>): Promise<{ upid: string }> {
+    return this.options.spawnTask({ type, id: String(vmid), user: this.options.user }, (ctx) =>
+      this.store.withLock(vmid, { label: type, upid: ctx.upid }, () => body(ctx), { signal: ctx.signal, log: (line) => ctx.log(line) }),
+    );
+  }
+
+  /** The rootfs path a container's LXC config names, resolved through its storage. */
+  async rootfsPath(conf: VmConf, ctx: TaskContext): Promise<string> {
+    const ct = typedCtConfig(currentOf(conf).values);
+    return (await this.options.storage.volumePath(ct.rootfs.volume, storageCall(ctx))).path;
+  }
+
+  /** LXC's own folder for the container (its generated config and logs). */
+  async removeLxcDir(vmid: number): Promise<void> {
+    await rm(join(lxcPath(this.options.paths), String(vmid)), { recursive: true, force: true });
+  }
+
+  static checkUnlocked(vmid: number, conf: VmConf, what: string): void {
+    const lock = currentOf(conf).values.lock;
+    if (lock !== undefined) throw new AppError('locked', `CT ${vmid} is locked (${lock}) — cannot ${what} until it is done`, { vmid, lock });
+  }
+}
