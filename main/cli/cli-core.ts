@@ -16,6 +16,8 @@ export const LIST_WAIT_MS = 10_000;
 export const CALL_WAIT_MS = 60_000;
 
 const settled = (entry: NodeEntry) => entry.state !== 'connecting';
+/** For a listing: online nodes also have their first status (it follows the handshake by a moment). */
+const listed = (entry: NodeEntry) => settled(entry) && (entry.state !== 'online' || entry.status !== undefined);
 
 export class CliCore {
   private opened: { core: HyperdeskCoreHandle; prompts: PromptResponder; keys: Set<string> } | undefined;
@@ -35,10 +37,10 @@ export class CliCore {
     return this.opened;
   }
 
-  /** Every node's entry once all have left 'connecting', or at the deadline. */
+  /** Every node's entry once all have left 'connecting' (and online ones have their status), or at the deadline. */
   async list(keys: readonly NodeKey[]): Promise<NodeEntry[]> {
     const { core, prompts } = await this.core(keys);
-    return waitForNodes(core, keys, settled, { deadlineMs: LIST_WAIT_MS, paused: () => prompts.busy() });
+    return waitForNodes(core, keys, listed, { deadlineMs: LIST_WAIT_MS, paused: () => prompts.busy() });
   }
 
   /** Call one agent method on one node, once the node is online. */
