@@ -247,7 +247,9 @@ describe('hdctl node list', () => {
   });
 
   it('reads the config dir from --config-dir before HYPERDESK_CONFIG_DIR', async () => {
-    const result = await run(['node', 'list', '--config-dir', '/cfg/flag']);
+    // Offline nodes: the listing does not wait for a first status that a stand-in core never sends.
+    const core = new TestCore(Object.fromEntries(clusters.flatMap((c) => c.nodes.map((n) => [`${c.id}/${n.name}`, entry(`${c.id}/${n.name}`, 'offline')]))));
+    const result = await run(['node', 'list', '--config-dir', '/cfg/flag'], { core });
     expect(result.read).toEqual(['/cfg/flag']);
     expect(result.opened[0]?.configDir).toBe('/cfg/flag');
   });
