@@ -8,6 +8,7 @@ import { agentPaths } from '../../node-agent/src/daemon/paths';
 import { vmRunPaths, type VmRunPaths } from '../../node-agent/src/vm/run-paths';
 import type { HyperdeskCore } from '../../main/core/core';
 import { nodeEnv } from '../lab/lab-layout';
+import { pollUntil as pollFor } from '../lab/processes';
 import { buildGuestImage } from '../guest-image/guest-image';
 import type { BenchLab } from './bench-lab';
 
@@ -28,21 +29,8 @@ export interface BenchVm {
   remove(): Promise<void>;
 }
 
-/** Poll `check` until it returns a value, or fail naming what did not happen. */
-export const pollFor = async <T>(
-  what: string,
-  check: () => Promise<T | undefined> | T | undefined,
-  timeoutMs: number,
-  intervalMs = 50,
-): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() >= deadline) throw new AppError('timeout', `${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
-};
+// The benchmarks call the lab's poller by this name.
+export { pollFor };
 
 /** A file's text, or '' while it does not exist (QEMU has not created it yet). */
 export const readIfThere = (path: string): Promise<string> =>

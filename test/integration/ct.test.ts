@@ -7,7 +7,6 @@ import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, type MethodName, type Params, type Result, type TaskInfo } from '../../node-agent/src/api';
 import { run, runChecked } from '../../node-agent/src/exec/run';
 import { nodeKey } from '../../main/core/config-schema';
 import { createCore, type HyperdeskCore } from '../../main/core/core';
@@ -17,6 +16,7 @@ import { CLUSTER_ID, repoRoot } from '../lab/lab-layout';
 import { labUpWhenFree } from '../lab/lab-when-free';
 import { buildCtTemplate } from '../ct-templates/ct-templates';
 import { ensureBuilt, hdctl } from './helpers';
+import { agentCalls, loopBtrfs, refusal, until } from './lab-calls';
 
 const key = nodeKey(CLUSTER_ID, 'n1');
 const BTRFS_PATH = '/mnt/hd-ct-btrfs';
@@ -26,35 +26,10 @@ let lab: Lab;
 let core: HyperdeskCore;
 let configDir: string;
 let template: string;
-let loop: string | undefined;
-let mounted = false;
 
-const call = <M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> =>
-  core.handle('agent.call', { node: key, method, params }) as Promise<Result<M>>;
-const refusal = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => AppError.from(error));
+const { call, finished } = agentCalls(() => core, key);
+const btrfs = loopBtrfs(() => lab, 'n1', 'ct-btrfs.img', BTRFS_PATH);
 const nodePath = (path: string) => join(lab.node('n1').root, path);
-
-const until = async <T>(what: string, check: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new AppError('timeout', `${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
-
-const finished = async ({ upid }: { upid: string }, timeoutMs = 120_000): Promise<TaskInfo> => {
-  const task = await until(`task ${upid}`, async () => {
-    const status = await call('task.status', { upid });
-    return status.status === 'stopped' ? status : undefined;
-  }, timeoutMs);
-  if (task.exitstatus !== 'OK') {
-    const log = await call('task.log', { upid, start: 0, limit: 500 });
-    throw new Error(`task ${upid} ended ${task.exitstatus}:\n${log.lines.map((line) => line.t).join('\n')}`);
-  }
-  return task;
-};
 
 beforeAll(async () => {
   await ensureBuilt();
@@ -66,15 +41,7 @@ beforeAll(async () => {
   await copyFile(template, join(cache, 'busybox.tar.gz'));
   await runChecked('tar', ['czf', join(cache, 'not-a-rootfs.tar.gz'), '-C', repoRoot(), 'README.md']);
   // A btrfs file system for snapshots, mounted inside the node's root; the agent restarts to see it.
-  const image = join(lab.node('n1').dir, 'ct-btrfs.img');
-  await runChecked('truncate', ['-s', '512M', image]);
-  await runChecked('mkfs.btrfs', ['-q', '-f', image]);
-  loop = (await runChecked('losetup', ['--find', '--show', image])).stdout.trim();
-  await mkdir(nodePath(BTRFS_PATH), { recursive: true });
-  await runChecked('mount', ['-t', 'btrfs', loop, nodePath(BTRFS_PATH)]);
-  mounted = true;
-  await lab.stopAgent('n1');
-  await lab.startAgent('n1');
+  await btrfs.mount();
   core = await createCore({ configDir, secrets: new MemorySecretStore(), agentBundle: join(repoRoot(), 'dist/agent/hyperdesk-agent.js') });
   await until('node n1 online', async () => (await core.handle('inventory.snapshot', {})).nodes[key]?.state === 'online' || undefined, 90_000);
   const { digest } = await call('storage.list', {});
@@ -85,11 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await core?.dispose();
   for (const ctid of [200, 202]) await run('lxc-stop', ['-P', nodePath('var/lib/lxc'), '-n', String(ctid), '-k'], { timeoutMs: 30_000 }).catch(() => undefined);
-  if (mounted) {
-    await lab?.stopAgent('n1').catch(() => undefined);
-    await run('umount', ['-l', nodePath(BTRFS_PATH)]);
-  }
-  if (loop !== undefined) await run('losetup', ['-d', loop]);
+  await btrfs.release();
   await lab?.down();
   await rm(configDir, { recursive: true, force: true });
 }, 180_000);

@@ -8,8 +8,6 @@ import { mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError, type MethodName, type Params, type Result } from '../../node-agent/src/api';
-import { run, runChecked } from '../../node-agent/src/exec/run';
 import { guestConfigPath } from '../../node-agent/src/guests/guest-configs';
 import { nodeKey } from '../../main/core/config-schema';
 import { createCore, type HyperdeskCore } from '../../main/core/core';
@@ -17,36 +15,20 @@ import { MemorySecretStore } from '../../main/core/secrets-memory';
 import type { Lab } from '../lab/lab-api';
 import { CLUSTER_ID, repoRoot } from '../lab/lab-layout';
 import { labUpWhenFree, WAIT_FOR_OTHER_LABS_MS } from '../lab/lab-when-free';
+import { agentCalls, loopBtrfs, refusal, until } from './lab-calls';
 
 const MiB = 1024 * 1024;
 const DIR_PATH = '/srv/hd-dir';
 const BTRFS_PATH = '/mnt/hd-btrfs';
 
-
-const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new AppError('timeout', `${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-};
-
 let lab: Lab;
 let configDir: string;
 let core: HyperdeskCore;
 let root: string;
-let image: string;
-let loop: string | undefined;
-let mounted = false;
 const key = nodeKey(CLUSTER_ID, 'n1');
 
-const call = <M extends MethodName>(method: M, params: Params<M>): Promise<Result<M>> =>
-  core.handle('agent.call', { node: key, method, params }) as Promise<Result<M>>;
-const refusal = (promise: Promise<unknown>): Promise<AppError | undefined> =>
-  promise.then(
-    () => undefined,
-    (error: unknown) => AppError.from(error),
-  );
+const { call } = agentCalls(() => core, key);
+const btrfs = loopBtrfs(() => lab, 'n1', 'btrfs.img', BTRFS_PATH);
 const nodePath = (path: string) => join(root, path);
 const onNode = async (command: string, args: string[]): Promise<string> => {
   const result = await lab.exec('n1', command, args, { timeoutMs: 30_000 });
@@ -89,30 +71,15 @@ beforeAll(async () => {
   configDir = await mkdtemp(join(tmpdir(), 'hd-storage-plugins-'));
   lab = await labUpWhenFree({ nodes: 1, configDir, agent: true });
   root = lab.node('n1').root;
-  // A btrfs file system on a loop device, mounted inside the node's root (the host's mounts reach the node).
-  image = join(lab.node('n1').dir, 'btrfs.img');
-  await runChecked('truncate', ['-s', '512M', image]);
-  await runChecked('mkfs.btrfs', ['-q', '-f', image]);
-  loop = (await runChecked('losetup', ['--find', '--show', image])).stdout.trim();
-  await mkdir(nodePath(BTRFS_PATH), { recursive: true });
-  await runChecked('mount', ['-t', 'btrfs', loop, nodePath(BTRFS_PATH)]);
-  mounted = true;
-  // The agent runs in a mount namespace copied when it started: restart it so it sees the new mount.
-  await lab.stopAgent('n1');
-  await lab.startAgent('n1');
+  // A btrfs file system on a loop device, mounted inside the node's root; the agent restarts to see it.
+  await btrfs.mount();
   core = await createCore({ configDir, secrets: new MemorySecretStore(), agentBundle: join(repoRoot(), 'dist/agent/hyperdesk-agent.js') });
   await until('node n1 online', async () => (await core.handle('inventory.snapshot', {})).nodes[key]?.state === 'online', 90_000);
 }, WAIT_FOR_OTHER_LABS_MS + 240_000);
 
 afterAll(async () => {
   await core?.dispose();
-  // Unmount before the lab removes the node's root (never leave a mount or a loop device behind); the agent's
-  // namespace holds a copy of the mount, so the agent stops first.
-  if (mounted) {
-    await lab.stopAgent('n1').catch(() => undefined);
-    await run('umount', ['-l', nodePath(BTRFS_PATH)]);
-  }
-  if (loop !== undefined) await run('losetup', ['-d', loop]);
+  await btrfs.release();
   await lab?.down();
   await rm(configDir, { recursive: true, force: true });
 }, 180_000);

@@ -20,18 +20,14 @@ import type { Lab } from '../lab/lab-api';
 import { CLUSTER_ID, repoRoot } from '../lab/lab-layout';
 import { labUpWhenFree } from '../lab/lab-when-free';
 import { ensureBuilt, hdctl, hdctlJson } from './helpers';
+import { until as waitUntil } from './lab-calls';
 
 const SIZE = 200 * 1024 * 1024;
 const NAME = 'upload-test.iso';
 
-
-const until = async (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new AppError('timeout', `${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
+// Upload progress moves fast: poll more often than the shared default.
+const until = (what: string, check: () => boolean | Promise<boolean>, timeoutMs = 60_000) =>
+  waitUntil(what, check, timeoutMs, 20);
 
 let lab: Lab;
 let configDir: string;

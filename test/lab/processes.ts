@@ -8,7 +8,7 @@ import { run } from '../../node-agent/src/exec/run';
 /** Poll `check` until it returns a value other than undefined, or fail with a timeout naming `what`. */
 export const pollUntil = async <T>(
   what: string,
-  check: () => Promise<T | undefined>,
+  check: () => Promise<T | undefined> | T | undefined,
   timeoutMs: number,
   intervalMs = 50,
 ): Promise<T> => {

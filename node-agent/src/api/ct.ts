@@ -6,7 +6,15 @@ import { defineMethod } from './method';
 import { TaskRef } from './common';
 import { GuestStatus, Vmid } from './guest';
 import { SnapshotName } from './storage';
-import { GuestDigest, PendingEntry, SnapshotInfo, VmConfigKey, VmConfigValues } from './vm';
+import {
+  GuestConfigParams,
+  GuestConfigResult,
+  GuestSetParams,
+  GuestSetResult,
+  PendingEntry,
+  SnapshotInfo,
+  VmConfigValues,
+} from './vm';
 
 export const CtStatus = GuestStatus.extend({
   pid: z.number().int().positive().optional(),
@@ -34,8 +42,8 @@ export const ctMethods = {
     doc: "One container's status: state, init pid, usage.",
   }),
   'ct.config': defineMethod({
-    params: z.object({ vmid: Vmid, snapshot: SnapshotName.optional(), current: z.boolean().default(false) }).strict(),
-    result: z.object({ digest: GuestDigest, config: VmConfigValues, description: z.string().optional() }),
+    params: GuestConfigParams,
+    result: GuestConfigResult,
     privilege: 'read',
     doc: "A container's config as PVE's GET config: pending values applied, the values it runs with when current is set, or a snapshot's.",
   }),
@@ -46,16 +54,8 @@ export const ctMethods = {
     doc: 'Every key with its current value and its pending value or pending delete (applied at the next start).',
   }),
   'ct.set': defineMethod({
-    params: z
-      .object({
-        vmid: Vmid,
-        config: VmConfigValues.default({}),
-        delete: z.array(VmConfigKey).max(512).default([]),
-        revert: z.array(VmConfigKey).max(512).default([]),
-        digest: GuestDigest,
-      })
-      .strict(),
-    result: z.object({ digest: GuestDigest, pending: z.array(VmConfigKey) }),
+    params: GuestSetParams,
+    result: GuestSetResult,
     privilege: 'admin',
     doc: "Change a container's config: cores, cpulimit, cpuunits, memory and swap reach a running container's cgroups at once; the rest waits as pending.",
   }),

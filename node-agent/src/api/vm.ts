@@ -56,6 +56,25 @@ export const SnapshotInfo = z.object({
 });
 export type SnapshotInfo = z.infer<typeof SnapshotInfo>;
 
+/** config of a VM or container (vm.config, ct.config): PVE's GET config. */
+export const GuestConfigParams = z
+  .object({ vmid: Vmid, snapshot: SnapshotName.optional(), current: z.boolean().default(false) })
+  .strict();
+export const GuestConfigResult = z.object({ digest: GuestDigest, config: VmConfigValues, description: z.string().optional() });
+export type GuestConfigResult = z.infer<typeof GuestConfigResult>;
+
+/** set of a VM or container (vm.set, ct.set): values to write, keys to delete or revert, the digest read before. */
+export const GuestSetParams = z
+  .object({
+    vmid: Vmid,
+    config: VmConfigValues.default({}),
+    delete: z.array(VmConfigKey).max(512).default([]),
+    revert: z.array(VmConfigKey).max(512).default([]),
+    digest: GuestDigest,
+  })
+  .strict();
+export const GuestSetResult = z.object({ digest: GuestDigest, pending: z.array(VmConfigKey) });
+
 /** QEMU's key names as sendkey takes them, joined with '-': ctrl-alt-delete, ctrl-alt-f2… */
 export const KeyCombo = z.string().regex(/^[a-z0-9_]+(-[a-z0-9_]+){0,4}$/, 'a key combination such as ctrl-alt-delete');
 
@@ -81,8 +100,8 @@ export const vmMethods = {
     doc: "One VM's status: state, QEMU's run state, accelerator (kvm or tcg), pid and usage.",
   }),
   'vm.config': defineMethod({
-    params: z.object({ vmid: Vmid, snapshot: SnapshotName.optional(), current: z.boolean().default(false) }).strict(),
-    result: z.object({ digest: GuestDigest, config: VmConfigValues, description: z.string().optional() }),
+    params: GuestConfigParams,
+    result: GuestConfigResult,
     privilege: 'read',
     doc: "A VM's config as PVE's GET config: with pending values applied (as the next start runs it), the values it runs with now when current is set, or a snapshot's.",
   }),
@@ -93,16 +112,8 @@ export const vmMethods = {
     doc: 'Every key with its current value and its pending value or pending delete (applied at the next start).',
   }),
   'vm.set': defineMethod({
-    params: z
-      .object({
-        vmid: Vmid,
-        config: VmConfigValues.default({}),
-        delete: z.array(VmConfigKey).max(512).default([]),
-        revert: z.array(VmConfigKey).max(512).default([]),
-        digest: GuestDigest,
-      })
-      .strict(),
-    result: z.object({ digest: GuestDigest, pending: z.array(VmConfigKey) }),
+    params: GuestSetParams,
+    result: GuestSetResult,
     privilege: 'admin',
     doc: "Change a VM's config: applied now when stopped or hot-pluggable, pending otherwise. New disks as STORAGE:SIZE_GiB. Conflict when the digest is stale.",
   }),

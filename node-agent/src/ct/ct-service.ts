@@ -10,12 +10,12 @@ import type { SnapshotInfo, VmConfigValues } from '../api/vm';
 import type { AgentPaths } from '../daemon/paths';
 import type { StorageService } from '../storage/service';
 import type { TaskContext } from '../tasks/task-context';
-import { PENDING, currentOf, sectionOf, snapshotsOf, type VmConf } from '../vm/config/conf-document';
-import { pendingItems, withPending } from '../vm/config/pending-view';
+import { configView, pendingView, snapshotsView } from '../guests/guest-views';
+import { PENDING, currentOf, sectionOf, type VmConf } from '../vm/config/conf-document';
 import { sizeBytes } from '../vm/config/property-string';
 import { storageCall } from '../vm/task-run';
 import { VmStore, type GuestDialect } from '../vm/vm-store';
-import { toApiValues, type SpawnTask } from '../vm/vm-service';
+import type { SpawnTask } from '../vm/vm-service';
 import { parseCtConf, serializeCtConf } from './config/ct-conf';
 import { typedCtConfig } from './config/typed';
 import { cgroupGet, ctState, lxcAttach } from './ct-runtime';
@@ -108,39 +108,15 @@ export class CtService {
 
   async config(vmid: number, options: { snapshot?: string; current: boolean }): Promise<{ digest: string; config: VmConfigValues; description?: string }> {
     const { conf, digest } = await this.store.read(vmid);
-    if (options.snapshot !== undefined) {
-      const section = sectionOf(conf, options.snapshot);
-      if (!section || section.kind !== 'snapshot') throw new AppError('not-found', `CT ${vmid} has no snapshot ${options.snapshot}`, { vmid });
-      return { digest, config: toApiValues(section.values), ...(section.description === undefined ? {} : { description: section.description }) };
-    }
-    const current = currentOf(conf);
-    const values = options.current ? { ...current.values } : withPending(conf);
-    return { digest, config: toApiValues(values), ...(current.description === undefined ? {} : { description: current.description }) };
+    return configView(conf, digest, options, { kind: 'CT', vmid });
   }
 
   async pending(vmid: number): Promise<{ key: string; value?: string | number; pending?: string | number; delete?: boolean }[]> {
-    const { conf } = await this.store.read(vmid);
-    return pendingItems(conf).map(({ key, value, pending, ...rest }) => ({
-      key,
-      ...rest,
-      ...(value === undefined ? {} : { value: toApiValues({ [key]: value })[key] }),
-      ...(pending === undefined ? {} : { pending: toApiValues({ [key]: pending })[key] }),
-    }));
+    return pendingView((await this.store.read(vmid)).conf);
   }
 
   async snapshots(vmid: number): Promise<{ snapshots: SnapshotInfo[]; current?: string }> {
-    const { conf } = await this.store.read(vmid);
-    const snapshots = snapshotsOf(conf).map(
-      (section): SnapshotInfo => ({
-        name: section.name,
-        vmstate: false,
-        ...(section.values.parent === undefined ? {} : { parent: section.values.parent }),
-        ...(section.values.snaptime === undefined ? {} : { snaptime: Number(section.values.snaptime) }),
-        ...(section.description === undefined ? {} : { description: section.description }),
-      }),
-    );
-    const current = currentOf(conf).values.parent;
-    return { snapshots, ...(current === undefined ? {} : { current }) };
+    return snapshotsView((await this.store.read(vmid)).conf, { withRamState: false });
   }
 
   async exec(vmid: number, command: readonly string[], timeoutSeconds: number, signal: AbortSignal): Promise<{ exitCode: number; stdout: string; stderr: string }> {

@@ -3,6 +3,7 @@
 // shown by --dry-run. The caller resolves volumes and bind sources, picks the cpuset, writes the seccomp rules and
 // applies what the config cannot hold after start (netPlumbing: VLAN tag, firewall bridge, rate).
 import { AppError } from '../api/errors';
+import { hostNicSettings } from '../guests/nic-plumbing';
 import { checkBindSource } from './config/paths';
 import { hasLxcEntry } from './config/raw-lxc';
 import type { CtMountPoint } from './config/mount-point';
@@ -192,14 +193,7 @@ export const netPlumbing = (ct: CtConfig, env: Pick<LxcCompileEnv, 'ctid'>) =>
     veth: vethName(env.ctid, net.index),
     /** true: lxc.net.N.link already put the veth in its bridge; false: the executor attaches it (VLAN, firewall). */
     attachedByLxc: lxcAttaches(net),
-    ...(net.bridge !== undefined && { bridge: net.bridge }),
-    ...(net.tag !== undefined && { tag: net.tag }),
-    ...(net.trunks !== undefined && { trunks: net.trunks }),
-    firewall: net.firewall,
-    /** tc on the host side of the veth. */
-    ...(net.rate !== undefined && { rateMBps: net.rate }),
-    ...(net.mtu !== undefined && { mtu: net.mtu }),
-    linkDown: net.linkDown,
+    ...hostNicSettings(net),
   }));
 
 /** The text of /var/lib/lxc/<ctid>/config. Throws AppError naming the key it cannot compile. */

@@ -18,7 +18,8 @@ export interface RunResult {
   stderr: string;
 }
 
-const TAIL = 2000;
+/** How much of a failed command's output an error carries (characters from the end). */
+export const OUTPUT_TAIL = 2000;
 
 /** Run a command; resolves with its exit code and output whatever the code. Rejects only if it could not run. */
 export const run = (command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> =>
@@ -64,15 +65,38 @@ export const run = (command: string, args: readonly string[], options: RunOption
     child.stdin.end(input);
   });
 
+/** The end of what a command said: its stderr, or its stdout when stderr is empty. */
+export const outputTail = (result: RunResult): string =>
+  result.stderr.trim().slice(-OUTPUT_TAIL) || result.stdout.trim().slice(-OUTPUT_TAIL);
+
+/**
+ * A finished run that must have exited 0; otherwise command-failed `subject: command exited with code N: output
+ * tail` carrying `details` (the callers' runners log and cancel; this only judges the result).
+ */
+export const requireExitZero = (
+  result: RunResult,
+  subject: string,
+  command: string,
+  details: Record<string, unknown>,
+): RunResult => {
+  if (result.code === 0) return result;
+  const output = outputTail(result);
+  throw new AppError(
+    'command-failed',
+    `${subject}: ${command} exited with code ${result.code}${output ? `: ${output}` : ''}`,
+    details,
+  );
+};
+
 /** Run and require exit code 0; otherwise a command-failed error with the exit code and stderr tail. */
 export const runChecked = async (command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> => {
   const result = await run(command, args, options);
   if (result.code !== 0) {
-    throw new AppError('command-failed', `${command} exited with code ${result.code}: ${result.stderr.trim().slice(-TAIL) || result.stdout.trim().slice(-TAIL)}`, {
+    throw new AppError('command-failed', `${command} exited with code ${result.code}: ${outputTail(result)}`, {
       command,
       args: [...args],
       exitCode: result.code,
-      stderr: result.stderr.slice(-TAIL),
+      stderr: result.stderr.slice(-OUTPUT_TAIL),
     });
   }
   return result;

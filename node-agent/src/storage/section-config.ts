@@ -3,9 +3,10 @@
 // CRLF and a missing final newline survive). Like PVE: `<type>: <id>` at column 0, indented `key value` lines (a key
 // alone is a flag), `#` comments anywhere; stricter than PVE where PVE would silently drop a line (it is an error).
 import { AppError } from '../api/errors';
+import { CONTROL_CHARS as CONTROL, lineError as fail, lineTextProblem, splitLines, type Eol } from '../fs/config-lines';
 import { StorageId } from './plugin';
 
-export type Eol = '\n' | '\r\n' | '';
+export type { Eol };
 
 export type SectionLine =
   | { readonly kind: 'blank' | 'comment'; readonly text: string; readonly eol: Eol }
@@ -52,37 +53,12 @@ const storageIdProblem = (id: string): string | undefined =>
   StorageId.safeParse(id).success ? undefined : 'a storage id is letters, digits, - _ . (starting with a letter)';
 
 const TYPE = /^[A-Za-z][A-Za-z0-9_-]*$/;
-// C0 controls but tab, DEL; CR only as part of a CRLF line end (split off before this check).
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 const KEY = /^[^\s#]\S*$/;
-
-const fail = (file: string, line: number, message: string, details: Record<string, unknown> = {}): never => {
-  throw new AppError('invalid-params', `${file} line ${line}: ${message}`, { file, line, message, ...details });
-};
-
-/** Splits text into lines with their own line ends; a last line without a newline gets eol ''. */
-const splitLines = (text: string): { text: string; eol: Eol }[] => {
-  const lines: { text: string; eol: Eol }[] = [];
-  let start = 0;
-  while (start < text.length) {
-    const end = text.indexOf('\n', start);
-    if (end === -1) {
-      lines.push({ text: text.slice(start), eol: '' });
-      break;
-    }
-    const crlf = end > start && text[end - 1] === '\r';
-    lines.push({ text: text.slice(start, crlf ? end - 1 : end), eol: crlf ? '\r\n' : '\n' });
-    start = end + 1;
-  }
-  return lines;
-};
 
 const classify = (file: string, n: number, text: string, eol: Eol, checkId: ParseOptions['checkId']): SectionLine => {
   if (text.includes('\u0000')) fail(file, n, 'contains a NUL byte');
-  if (text.includes('\ufffd')) fail(file, n, 'is not valid UTF-8 (replacement character)');
-  if (n === 1 && text.startsWith('\ufeff')) fail(file, n, 'starts with a byte order mark — save the file without one');
-  if (CONTROL.test(text)) fail(file, n, 'contains a control character');
+  const textProblem = lineTextProblem(n, text);
+  if (textProblem !== undefined) fail(file, n, textProblem);
   if (text.trim() === '') return { kind: 'blank', text, eol };
   if (/^\s*#/.test(text)) return { kind: 'comment', text, eol };
   if (/^\s/.test(text)) {

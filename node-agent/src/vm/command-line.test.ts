@@ -191,5 +191,7 @@ describe('compiled argv runs in QEMU 7.2', () => {
       expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
       expect(replies).toContain('"status": "prelaunch"');
     },
+    // QEMU with OVMF under TCG on a loaded 2-core machine can take several seconds to come up.
+    60_000,
   );
 });

@@ -3,6 +3,7 @@
 // starts swtpm and applies what QEMU's command line cannot hold (netPlumbing: bridge, VLAN, firewall, rate, link).
 import { join } from 'node:path';
 import { AppError } from '../api/errors';
+import { hostNicSettings } from '../guests/nic-plumbing';
 import type { Net } from './config/net';
 import { compileDrives, compileOvmf, qemuValue, type ResolvedVolume } from './config/qemu-drives';
 import type { VmConfig } from './config/typed';
@@ -170,14 +171,7 @@ export const netPlumbing = (vm: VmConfig, env: Pick<CompileEnv, 'vmid' | 'taps'>
   vm.nets.map((net) => ({
     key: net.key,
     tap: env.taps?.[net.key] ?? tapName(env.vmid, net.index),
-    ...(net.bridge !== undefined && { bridge: net.bridge }),
-    ...(net.tag !== undefined && { tag: net.tag }),
-    ...(net.trunks !== undefined && { trunks: net.trunks }),
-    firewall: net.firewall,
-    ...(net.rate !== undefined && { rateMBps: net.rate }),
-    ...(net.mtu !== undefined && { mtu: net.mtu }),
-    /** Set through QMP set_link after start: QEMU's -device has no link state. */
-    linkDown: net.linkDown,
+    ...hostNicSettings(net),
   }));
 
 /** The argv that starts this VM (argv[0] is the QEMU binary). Throws AppError naming the key it cannot compile. */

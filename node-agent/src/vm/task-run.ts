@@ -1,11 +1,8 @@
 // Commands a VM task runs: logged by the task context, and a non-zero exit is an error naming the VM and the
 // command with the tail of its output.
-import { AppError } from '../api/errors';
-import type { RunOptions, RunResult } from '../exec/run';
+import { requireExitZero, type RunOptions, type RunResult } from '../exec/run';
 import type { TaskContext } from '../tasks/task-context';
 import type { CallOptions } from '../storage/service';
-
-const TAIL = 2000;
 
 export const runOk = async (
   ctx: TaskContext,
@@ -15,14 +12,7 @@ export const runOk = async (
   options?: Omit<RunOptions, 'signal'>,
 ): Promise<RunResult> => {
   const result = await ctx.run(command, args, options);
-  if (result.code !== 0) {
-    const output = result.stderr.trim().slice(-TAIL) || result.stdout.trim().slice(-TAIL);
-    throw new AppError('command-failed', `${subject}: ${command} exited with code ${result.code}${output ? `: ${output}` : ''}`, {
-      command,
-      exitCode: result.code,
-    });
-  }
-  return result;
+  return requireExitZero(result, subject, command, { command, exitCode: result.code });
 };
 
 /** The storage service's call options for a task: its signal, logged runner and UPID (lock holder). */

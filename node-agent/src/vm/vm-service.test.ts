@@ -10,7 +10,8 @@ import { tempDirForTest } from '../fs/temp-dir';
 import { guestConfigPath } from '../guests/guest-configs';
 import { nodeStorageService } from '../storage/node-storage';
 import { parseVmConf } from './config/conf-document';
-import { VmService, toApiValues, type VmServiceOptions } from './vm-service';
+import { toApiValues } from '../guests/guest-views';
+import { VmService, type VmServiceOptions } from './vm-service';
 
 const refusal = (promise: Promise<unknown>) =>
   promise.then(

@@ -8,8 +8,8 @@ import type { SnapshotInfo, VmConfigValues, VmStatus } from '../api/vm';
 import type { AgentPaths } from '../daemon/paths';
 import type { StorageService } from '../storage/service';
 import type { TaskContext } from '../tasks/task-context';
-import { CURRENT, PENDING, currentOf, sectionOf, snapshotsOf, type VmConf } from './config/conf-document';
-import { pendingItems, withPending } from './config/pending-view';
+import { configView, pendingView, snapshotsView } from '../guests/guest-views';
+import { CURRENT, PENDING, currentOf, sectionOf, type VmConf } from './config/conf-document';
 import { decodeDescription } from './config/description';
 import { VmMonitor } from './vm-monitor';
 import { VmStore } from './vm-store';
@@ -30,14 +30,6 @@ export interface VmServiceOptions {
   publish: (event: { topic: 'guest.update'; data: GuestStatus } | { topic: 'guest.remove'; data: { vmid: number; type: 'qemu' } }) => void;
   log: (line: string) => void;
 }
-
-/** Values as the API carries them: PVE's numeric keys as numbers, everything else as text. */
-const NUMERIC = /^(cores|sockets|vcpus|memory|balloon|cpuunits|cpulimit|onboot|protection|template|numa|kvm|acpi|tablet|localtime|agent-enabled|shares|migrate_downtime|migrate_speed)$/;
-export const toApiValues = (values: Readonly<Record<string, string>>): VmConfigValues => {
-  const result: VmConfigValues = {};
-  for (const [key, value] of Object.entries(values)) result[key] = NUMERIC.test(key) && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
-  return result;
-};
 
 export class VmService {
   readonly store: VmStore;
@@ -156,41 +148,15 @@ export class VmService {
 
   async config(vmid: number, options: { snapshot?: string; current: boolean }): Promise<{ digest: string; config: VmConfigValues; description?: string }> {
     const { conf, digest } = await this.store.read(vmid);
-    if (options.snapshot !== undefined) {
-      const section = sectionOf(conf, options.snapshot);
-      if (!section || section.kind !== 'snapshot') throw new AppError('not-found', `VM ${vmid} has no snapshot ${options.snapshot}`, { vmid });
-      return { digest, config: toApiValues(section.values), ...(section.description === undefined ? {} : { description: section.description }) };
-    }
-    const current = currentOf(conf);
-    // PVE's meaning: the config as the next start will run it (pending applied), or with `current` as it runs now.
-    const values = options.current ? { ...current.values } : withPending(conf);
-    return { digest, config: toApiValues(values), ...(current.description === undefined ? {} : { description: current.description }) };
+    return configView(conf, digest, options, { kind: 'VM', vmid });
   }
 
   async pending(vmid: number): Promise<{ key: string; value?: string | number; pending?: string | number; delete?: boolean }[]> {
-    const { conf } = await this.store.read(vmid);
-    return pendingItems(conf).map(({ key, value, pending, ...rest }) => ({
-      key,
-      ...rest,
-      ...(value === undefined ? {} : { value: toApiValues({ [key]: value })[key] }),
-      ...(pending === undefined ? {} : { pending: toApiValues({ [key]: pending })[key] }),
-    }));
+    return pendingView((await this.store.read(vmid)).conf);
   }
 
   async snapshots(vmid: number): Promise<{ snapshots: SnapshotInfo[]; current?: string }> {
-    const { conf } = await this.store.read(vmid);
-    const snapshots = snapshotsOf(conf).map((section): SnapshotInfo => {
-      const { parent, snaptime, vmstate } = section.values;
-      return {
-        name: section.name,
-        vmstate: vmstate !== undefined && vmstate !== '0',
-        ...(parent === undefined ? {} : { parent }),
-        ...(snaptime === undefined ? {} : { snaptime: Number(snaptime) }),
-        ...(section.description === undefined ? {} : { description: section.description }),
-      };
-    });
-    const current = currentOf(conf).values.parent;
-    return { snapshots, ...(current === undefined ? {} : { current }) };
+    return snapshotsView((await this.store.read(vmid)).conf, { withRamState: true });
   }
 
   async metrics(vmid: number, timeframe: Timeframe, cf: Consolidation) {

@@ -1,29 +1,14 @@
 // Dev only: the ct.* methods of the fake window.hyperdesk: configs with digests and pending changes, power actions,
 // create/destroy and snapshots as tasks that change the inventory when they end (as fake-vm-calls.ts for VMs).
-import type { GuestEntry, NodeEntry, TaskEntry } from '../../../main/core/inventory-schema';
-import type { SnapshotInfo, VmConfigValues } from '../../../node-agent/src/api';
-import { makeTask } from './fake-data';
-import { FakeVmError as FakeCtError } from './fake-vm-calls';
-
-interface Deps {
-  patchTask: (task: TaskEntry) => void;
-  currentTask: (upid: string) => TaskEntry | undefined;
-  later: (ms: number, run: () => void) => void;
-  nextPid: () => number;
-  log: (upid: string, line: string) => void;
-  guests: () => Iterable<GuestEntry>;
-  patchGuest: (key: string, entry: GuestEntry | null) => void;
-  stepMs: number;
-}
-
-interface CtRecord {
-  config: VmConfigValues;
-  pending: VmConfigValues;
-  deletes: Set<string>;
-  serial: number;
-  snapshots: SnapshotInfo[];
-  current: string | undefined;
-}
+import type { GuestEntry, NodeEntry } from '../../../main/core/inventory-schema';
+import type { VmConfigValues } from '../../../node-agent/src/api';
+import {
+  createGuestKit,
+  FakeGuestError as FakeCtError,
+  freshRecord,
+  type GuestCallDeps,
+  type GuestRecord,
+} from './fake-guest-calls';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -31,94 +16,42 @@ const MiB = 1024 ** 2;
 const HOT = /^(cores|cpulimit|cpuunits|memory|swap|hostname|description|onboot|startup|protection|tags)$/;
 const VOLUME = /^(rootfs|mp\d+)$/;
 
-export function createFakeCtCalls(deps: Deps) {
-  const cts = new Map<string, CtRecord>(); // guest key
-  const digestOf = (ct: CtRecord) => (ct.serial * 40503 + 7).toString(16).padStart(40, '0').slice(-40);
-  const find = (node: NodeEntry, vmid: number): GuestEntry => {
-    for (const g of deps.guests()) if (g.nodeKey === node.key && g.vmid === vmid && g.type === 'lxc') return g;
-    throw new FakeCtError('not-found', `CT ${vmid} does not exist on node ${node.name}`);
-  };
-  const fresh = (config: VmConfigValues): CtRecord => ({
-    config,
-    pending: {},
-    deletes: new Set(),
-    serial: 1,
-    snapshots: [],
-    current: undefined,
-  });
-  const record = (guest: GuestEntry): CtRecord => {
-    let ct = cts.get(guest.key);
-    if (ct === undefined) {
-      ct = fresh({
-        hostname: guest.name,
-        arch: 'amd64',
-        ostype: 'debian',
-        cores: guest.maxcpu,
-        memory: guest.maxmem / MiB,
-        swap: 512,
-        rootfs: `local-lvm:subvol-${guest.vmid}-disk-0,size=${Math.max(1, Math.round(guest.maxdisk / GiB))}G`,
-        net0: `name=eth0,bridge=vmbr0,firewall=1,hwaddr=BC:24:11:00:${(guest.vmid % 256).toString(16).padStart(2, '0').toUpperCase()}:02,ip=dhcp,type=veth`,
-        unprivileged: 1,
-        features: 'nesting=1',
-      });
-      cts.set(guest.key, ct);
-    }
-    return ct;
-  };
-  /** STORAGE:SIZE_GiB volumes become the allocated volume, as the agent does. */
-  const allocate = (vmid: number, config: VmConfigValues, ct?: CtRecord) => {
-    let disk = ct === undefined ? 0 : Object.keys(ct.config).filter((k) => VOLUME.test(k)).length;
-    for (const [key, value] of Object.entries(config)) {
-      const m = /^([a-z][a-z0-9-]*):(\d+)(,.*)?$/.exec(String(value));
-      if (!VOLUME.test(key) || m === null) continue;
-      config[key] = `${m[1]}:subvol-${vmid}-disk-${disk++},size=${m[2]}G${m[3] ?? ''}`;
-    }
-  };
-  const applyPending = (ct: CtRecord) => {
-    Object.assign(ct.config, ct.pending);
-    for (const key of ct.deletes) delete ct.config[key];
-    ct.pending = {};
-    ct.deletes.clear();
-  };
-  const checkUnlocked = (guest: GuestEntry) => {
-    if (guest.lock !== undefined)
-      throw new FakeCtError('locked', `CT ${guest.vmid} is locked (${guest.lock}) — wait for the task or cancel it`);
-  };
-  const needState = (guest: GuestEntry, ok: readonly GuestEntry['status'][], what: string) => {
-    if (!ok.includes(guest.status))
-      throw new FakeCtError('invalid-params', `CT ${guest.vmid} is ${guest.status}: cannot ${what}`);
-  };
-  const latest = (key: string): GuestEntry | undefined => {
-    for (const g of deps.guests()) if (g.key === key) return g;
-    return undefined;
-  };
+/** STORAGE:SIZE_GiB volumes become the allocated volume, as the agent does. */
+const allocate = (vmid: number, config: VmConfigValues, ct?: GuestRecord) => {
+  let disk = ct === undefined ? 0 : Object.keys(ct.config).filter((k) => VOLUME.test(k)).length;
+  for (const [key, value] of Object.entries(config)) {
+    const m = /^([a-z][a-z0-9-]*):(\d+)(,.*)?$/.exec(String(value));
+    if (!VOLUME.test(key) || m === null) continue;
+    config[key] = `${m[1]}:subvol-${vmid}-disk-${disk++},size=${m[2]}G${m[3] ?? ''}`;
+  }
+};
 
-  /** A task on the container that logs a few lines, then applies `done` and ends OK. */
-  const task = (node: NodeEntry, type: string, vmid: number, lines: string[], done: () => void) => {
-    const entry: TaskEntry = {
-      ...makeTask(node, deps.nextPid(), Math.floor(Date.now() / 1000), type),
-      id: String(vmid),
-      progress: 0,
-    };
-    deps.patchTask(entry);
-    lines.forEach((line, i) =>
-      deps.later(deps.stepMs * (i + 1), () => {
-        const current = deps.currentTask(entry.upid);
-        if (current?.status !== 'running') return;
-        deps.log(entry.upid, line);
-        const next: TaskEntry = { ...current, progress: (i + 1) / lines.length };
-        if (i === lines.length - 1) {
-          done();
-          Object.assign(next, { status: 'stopped', endtime: Math.floor(Date.now() / 1000), exitstatus: 'OK' });
-          delete next.progress;
-        }
-        deps.patchTask(next);
-      }),
-    );
-    return { upid: entry.upid };
-  };
+export function createFakeCtCalls(deps: GuestCallDeps) {
+  const kit = createGuestKit(deps, {
+    type: 'lxc',
+    label: 'CT',
+    taskPrefix: 'vz',
+    hot: HOT,
+    nameKey: 'hostname',
+    digest: (serial) => (serial * 40503 + 7).toString(16).padStart(40, '0').slice(-40),
+    allocate,
+    initial: (guest) => ({
+      hostname: guest.name,
+      arch: 'amd64',
+      ostype: 'debian',
+      cores: guest.maxcpu,
+      memory: guest.maxmem / MiB,
+      swap: 512,
+      rootfs: `local-lvm:subvol-${guest.vmid}-disk-0,size=${Math.max(1, Math.round(guest.maxdisk / GiB))}G`,
+      net0: `name=eth0,bridge=vmbr0,firewall=1,hwaddr=BC:24:11:00:${(guest.vmid % 256).toString(16).padStart(2, '0').toUpperCase()}:02,ip=dhcp,type=veth`,
+      unprivileged: 1,
+      features: 'nesting=1',
+    }),
+  });
+  const { records: cts, find, record, applyPending, checkUnlocked, needState, freeVmid, task } = kit;
+
   const setStatus = (key: string, status: GuestEntry['status']) => {
-    const guest = latest(key);
+    const guest = kit.latest(key);
     if (guest === undefined) return;
     const running = status === 'running';
     deps.patchGuest(key, {
@@ -178,60 +111,15 @@ export function createFakeCtCalls(deps: Deps) {
         return { value: [...deps.guests()].filter((g) => g.nodeKey === node.key && g.type === 'lxc').map(statusOf) };
       case 'ct.status':
         return { value: statusOf(find(node, vmid)) };
-      case 'ct.config': {
-        const ct = record(find(node, vmid));
-        const config = { ...ct.config };
+      case 'ct.config':
         // PVE's GET config: pending values applied unless `current` asks for what the container runs with.
-        if (params.current !== true) {
-          Object.assign(config, ct.pending);
-          for (const key of ct.deletes) delete config[key];
-        }
-        return { value: { digest: digestOf(ct), config } };
-      }
-      case 'ct.pending': {
-        const ct = record(find(node, vmid));
-        const keys = new Set([...Object.keys(ct.config), ...Object.keys(ct.pending), ...ct.deletes]);
-        return {
-          value: [...keys].sort().map((key) => ({
-            key,
-            ...(ct.config[key] === undefined ? {} : { value: ct.config[key] }),
-            ...(ct.pending[key] === undefined ? {} : { pending: ct.pending[key] }),
-            ...(ct.deletes.has(key) ? { delete: true } : {}),
-          })),
-        };
-      }
-      case 'ct.set': {
-        const guest = find(node, vmid);
-        checkUnlocked(guest);
-        const ct = record(guest);
-        if (params.digest !== digestOf(ct))
-          throw new FakeCtError(
-            'conflict',
-            `the config of CT ${vmid} changed since it was read — reload and try again`,
-          );
-        const running = guest.status !== 'stopped';
-        const config = { ...(params.config as VmConfigValues) };
-        allocate(vmid, config, ct);
-        for (const [key, value] of Object.entries(config)) {
-          if (running && !HOT.test(key)) ct.pending[key] = value;
-          else ct.config[key] = value;
-          ct.deletes.delete(key);
-        }
-        for (const key of (params.delete as string[] | undefined) ?? []) {
-          if (running && !HOT.test(key)) ct.deletes.add(key);
-          else delete ct.config[key];
-        }
-        for (const key of (params.revert as string[] | undefined) ?? []) {
-          delete ct.pending[key];
-          ct.deletes.delete(key);
-        }
-        ct.serial++;
-        if (typeof config.hostname === 'string') deps.patchGuest(guest.key, { ...guest, name: config.hostname });
-        return { value: { digest: digestOf(ct), pending: [...Object.keys(ct.pending), ...ct.deletes] } };
-      }
+        return { value: kit.config(record(find(node, vmid)), params.current !== true) };
+      case 'ct.pending':
+        return { value: kit.pending(record(find(node, vmid))) };
+      case 'ct.set':
+        return { value: kit.set(find(node, vmid), params) };
       case 'ct.create': {
-        for (const g of deps.guests())
-          if (g.vmid === vmid) throw new FakeCtError('already-exists', `VMID ${vmid} is already used by ${g.key}`);
+        freeVmid(vmid);
         if (!/^[a-z][a-z0-9-]*:vztmpl\/\S+$/.test(String(params.ostemplate)))
           throw new FakeCtError('invalid-params', `${String(params.ostemplate)} is not a container template volume`);
         const config = { ...(params.config as VmConfigValues) };
@@ -265,72 +153,24 @@ export function createFakeCtCalls(deps: Deps) {
         ];
         return {
           value: task(node, 'vzcreate', vmid, lines, () => {
-            cts.set(key, fresh(config));
+            cts.set(key, freshRecord(config));
             deps.patchGuest(key, params.start === true ? { ...guest, status: 'running', uptime: 1 } : guest);
           }),
         };
       }
-      case 'ct.destroy': {
-        const guest = find(node, vmid);
-        checkUnlocked(guest);
-        needState(guest, ['stopped'], 'destroy');
-        return {
-          value: task(node, 'vzdestroy', vmid, [`destroying CT ${vmid}`], () => {
-            cts.delete(guest.key);
-            deps.patchGuest(guest.key, null);
-          }),
-        };
-      }
-      case 'ct.snapshots': {
-        const ct = record(find(node, vmid));
-        return { value: { snapshots: ct.snapshots, ...(ct.current === undefined ? {} : { current: ct.current }) } };
-      }
-      case 'ct.snapshot': {
-        const guest = find(node, vmid);
-        checkUnlocked(guest);
-        const ct = record(guest);
-        const name = String(params.snapname);
-        if (ct.snapshots.some((s) => s.name === name))
-          throw new FakeCtError('already-exists', `CT ${vmid} already has a snapshot ${name}`);
-        const info: SnapshotInfo = {
-          name,
-          snaptime: Math.floor(Date.now() / 1000),
-          vmstate: false,
-          ...(ct.current === undefined ? {} : { parent: ct.current }),
-          ...(typeof params.description === 'string' ? { description: params.description } : {}),
-        };
-        return {
-          value: task(node, 'vzsnapshot', vmid, [`snapshotting CT ${vmid} as ${name}`], () => {
-            ct.snapshots.push(info);
-            ct.current = name;
-          }),
-        };
-      }
+      case 'ct.destroy':
+        return { value: kit.destroy(node, find(node, vmid)) };
+      case 'ct.snapshots':
+        return { value: kit.snapshots(record(find(node, vmid))) };
+      case 'ct.snapshot':
+        return { value: kit.snapshot(node, find(node, vmid), params, false) };
       case 'ct.rollback':
       case 'ct.delsnapshot': {
         const guest = find(node, vmid);
-        checkUnlocked(guest);
-        const ct = record(guest);
-        const name = String(params.snapname);
-        const snap = ct.snapshots.find((s) => s.name === name);
-        if (snap === undefined) throw new FakeCtError('not-found', `CT ${vmid} has no snapshot ${name}`);
-        if (method === 'ct.rollback')
-          return {
-            value: task(node, 'vzrollback', vmid, [`rolling CT ${vmid} back to ${name}`], () => {
-              ct.current = name;
-              setStatus(guest.key, params.start === true ? 'running' : 'stopped');
-            }),
-          };
         return {
-          value: task(node, 'vzdelsnapshot', vmid, [`deleting snapshot ${name}`], () => {
-            for (const s of ct.snapshots)
-              if (s.parent === name) {
-                if (snap.parent === undefined) delete s.parent;
-                else s.parent = snap.parent;
-              }
-            ct.snapshots = ct.snapshots.filter((s) => s !== snap);
-            if (ct.current === name) ct.current = snap.parent;
-          }),
+          value: kit.rollbackOrDelete(node, guest, params, method === 'ct.rollback', () =>
+            setStatus(guest.key, params.start === true ? 'running' : 'stopped'),
+          ),
         };
       }
       case 'ct.exec':

@@ -2,7 +2,7 @@
 // Used by the dev preview (dev-main.tsx) and by unit tests; never part of the production bundle.
 import type { AppEventData, AppEventName, Envelope, HyperdeskApi } from '../../../preload/api';
 import type { AddNodeInput, AuthPrompt, Preferences } from '../../../main/core/app-api';
-import type { Inventory, InventoryPatch, NodeEntry, TaskEntry } from '../../../main/core/inventory-schema';
+import type { GuestEntry, Inventory, InventoryPatch, NodeEntry, TaskEntry } from '../../../main/core/inventory-schema';
 import type { ErrorCode, TaskLogLine, Timeframe } from '../../../node-agent/src/api';
 import {
   checkLog,
@@ -186,70 +186,38 @@ export function createFakeHyperdesk(options: FakeOptions = {}): FakeHyperdesk {
     return task.upid;
   };
 
-  const storage = createFakeStorageCalls({
-    emit,
-    patchTask: (task) => patch({ tasks: { [task.upid]: task } }),
-    currentTask: (upid) => inventory.tasks[upid],
+  // What every area's tasks need from the fake.
+  const taskDeps = {
+    patchTask: (task: TaskEntry) => patch({ tasks: { [task.upid]: task } }),
+    currentTask: (upid: string) => inventory.tasks[upid],
     later,
     nextPid: () => pid++,
-    node: (key) => inventory.nodes[key],
-    log: (upid, line) => logs.set(upid, [...(logs.get(upid) ?? []), line]),
+    log: (upid: string, line: string) => logs.set(upid, [...(logs.get(upid) ?? []), line]),
     stepMs: options.taskStepMs ?? 400,
-  });
-
-  // vm feature: the vm.* methods (fake-vm-calls.ts).
-  const vm = createFakeVmCalls({
-    patchTask: (task) => patch({ tasks: { [task.upid]: task } }),
-    currentTask: (upid) => inventory.tasks[upid],
-    later,
-    nextPid: () => pid++,
-    log: (upid, line) => logs.set(upid, [...(logs.get(upid) ?? []), line]),
+  };
+  const guestDeps = {
+    ...taskDeps,
     guests: () => Object.values(inventory.guests),
-    patchGuest: (key, entry) => patch({ guests: { [key]: entry } }),
-    stepMs: options.taskStepMs ?? 400,
-  });
-
-  // ct feature: the ct.* methods (fake-ct-calls.ts).
-  const ct = createFakeCtCalls({
-    patchTask: (task) => patch({ tasks: { [task.upid]: task } }),
-    currentTask: (upid) => inventory.tasks[upid],
-    later,
-    nextPid: () => pid++,
-    log: (upid, line) => logs.set(upid, [...(logs.get(upid) ?? []), line]),
-    guests: () => Object.values(inventory.guests),
-    patchGuest: (key, entry) => patch({ guests: { [key]: entry } }),
-    stepMs: options.taskStepMs ?? 400,
-  });
+    patchGuest: (key: string, entry: GuestEntry | null) => patch({ guests: { [key]: entry } }),
+  };
+  const storage = createFakeStorageCalls({ ...taskDeps, emit, node: (key) => inventory.nodes[key] });
+  // The agent methods answered per area, by method prefix: storage (fake-storage-calls.ts), vm feature
+  // (fake-vm-calls.ts), ct feature (fake-ct-calls.ts).
+  type AreaAgent = (node: NodeEntry, method: string, params: Record<string, unknown>) => { value: unknown } | undefined;
+  const areas: [string, { agent: AreaAgent }][] = [
+    ['storage.', storage],
+    ['vm.', createFakeVmCalls(guestDeps)],
+    ['ct.', createFakeCtCalls(guestDeps)],
+  ];
 
   const agentCall = (params: { node: string; method: string; params: Record<string, unknown> }): unknown => {
     const node = inventory.nodes[params.node];
     if (!node) throw new Fail('not-found', `node ${params.node} is not in the inventory`);
-    if (params.method.startsWith('storage.')) {
+    for (const [prefix, area] of areas) {
+      if (!params.method.startsWith(prefix)) continue;
       if (node.state !== 'online') throw new Fail('unreachable', `node ${node.name} is not connected`);
       try {
-        const handled = storage.agent(node, params.method, params.params);
-        if (handled !== undefined) return handled.value;
-      } catch (error) {
-        const e = error as { code?: ErrorCode; message: string };
-        throw new Fail(e.code ?? 'internal-error', e.message);
-      }
-    }
-    // vm feature: answered by fake-vm-calls.ts.
-    if (params.method.startsWith('vm.')) {
-      if (node.state !== 'online') throw new Fail('unreachable', `node ${node.name} is not connected`);
-      try {
-        const handled = vm.agent(node, params.method, params.params);
-        if (handled !== undefined) return handled.value;
-      } catch (error) {
-        const e = error as { code?: ErrorCode; message: string };
-        throw new Fail(e.code ?? 'internal-error', e.message);
-      }
-    }
-    // ct feature: answered by fake-ct-calls.ts.
-    if (params.method.startsWith('ct.')) {
-      if (node.state !== 'online') throw new Fail('unreachable', `node ${node.name} is not connected`);
-      try {
-        const handled = ct.agent(node, params.method, params.params);
+        const handled = area.agent(node, params.method, params.params);
         if (handled !== undefined) return handled.value;
       } catch (error) {
         const e = error as { code?: ErrorCode; message: string };

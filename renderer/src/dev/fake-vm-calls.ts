@@ -1,53 +1,33 @@
 // Dev only: the vm.* methods of the fake window.hyperdesk: configs with digests and pending changes, power
 // actions, create/clone/destroy and snapshots as tasks that change the inventory when they end.
-import type { GuestEntry, NodeEntry, TaskEntry } from '../../../main/core/inventory-schema';
-import type { ErrorCode, SnapshotInfo, Timeframe, VmConfigValues } from '../../../node-agent/src/api';
-import { makeTask } from './fake-data';
-
-export class FakeVmError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-interface Deps {
-  patchTask: (task: TaskEntry) => void;
-  currentTask: (upid: string) => TaskEntry | undefined;
-  later: (ms: number, run: () => void) => void;
-  nextPid: () => number;
-  log: (upid: string, line: string) => void;
-  guests: () => Iterable<GuestEntry>;
-  patchGuest: (key: string, entry: GuestEntry | null) => void;
-  stepMs: number;
-}
-
-interface VmRecord {
-  config: VmConfigValues;
-  pending: VmConfigValues;
-  deletes: Set<string>;
-  serial: number;
-  snapshots: SnapshotInfo[];
-  current: string | undefined;
-}
+import type { GuestEntry, NodeEntry } from '../../../main/core/inventory-schema';
+import type { Timeframe, VmConfigValues } from '../../../node-agent/src/api';
+import { createGuestKit, FakeGuestError as FakeVmError, freshRecord, type GuestCallDeps } from './fake-guest-calls';
 
 const GiB = 1024 ** 3;
 // Changes a running VM takes at once (PVE: options and hot-pluggable devices); the rest waits for the next start.
 const HOT = /^(name|description|onboot|startup|protection|tags|lock|ciuser|cipassword|sshkeys|ipconfig\d+|nameserver|agent|boot|ostype|net\d+)$/;
 const sizeOf = (spec: string): number => Number(/(?:^|,)size=(\d+)G/.exec(spec)?.[1] ?? 0);
 
-export function createFakeVmCalls(deps: Deps) {
-  const vms = new Map<string, VmRecord>(); // guest key
-  const digestOf = (vm: VmRecord) => (vm.serial * 2654435761).toString(16).padStart(40, '0').slice(-40);
-  const find = (node: NodeEntry, vmid: number): GuestEntry => {
-    for (const g of deps.guests()) if (g.nodeKey === node.key && g.vmid === vmid && g.type === 'qemu') return g;
-    throw new FakeVmError('not-found', `VM ${vmid} does not exist on node ${node.name}`);
-  };
-  const record = (guest: GuestEntry): VmRecord => {
-    let vm = vms.get(guest.key);
-    if (vm === undefined) {
+const allocate = (vmid: number, config: VmConfigValues) => {
+  let disk = 0;
+  for (const [key, value] of Object.entries(config)) {
+    const m = /^([a-z][a-z0-9-]*):(\d+)(,.*)?$/.exec(String(value));
+    if (!/^(ide|sata|scsi|virtio)\d+$|^efidisk0$/.test(key) || m === null) continue;
+    config[key] = `${m[1]}:vm-${vmid}-disk-${disk++},size=${key === 'efidisk0' ? '4M' : `${m[2]}G`}${m[3] ?? ''}`;
+  }
+};
+
+export function createFakeVmCalls(deps: GuestCallDeps) {
+  const kit = createGuestKit(deps, {
+    type: 'qemu',
+    label: 'VM',
+    taskPrefix: 'qm',
+    hot: HOT,
+    nameKey: 'name',
+    digest: (serial) => (serial * 2654435761).toString(16).padStart(40, '0').slice(-40),
+    allocate,
+    initial: (guest) => {
       const config: VmConfigValues = {
         name: guest.name,
         ostype: 'l26',
@@ -63,68 +43,14 @@ export function createFakeVmCalls(deps: Deps) {
         agent: 1,
       };
       if (guest.template === true) config.template = 1;
-      vm = { config, pending: {}, deletes: new Set(), serial: 1, snapshots: [], current: undefined };
-      vms.set(guest.key, vm);
-    }
-    return vm;
-  };
-  const allocate = (vmid: number, config: VmConfigValues) => {
-    let disk = 0;
-    for (const [key, value] of Object.entries(config)) {
-      const m = /^([a-z][a-z0-9-]*):(\d+)(,.*)?$/.exec(String(value));
-      if (!/^(ide|sata|scsi|virtio)\d+$|^efidisk0$/.test(key) || m === null) continue;
-      config[key] = `${m[1]}:vm-${vmid}-disk-${disk++},size=${key === 'efidisk0' ? '4M' : `${m[2]}G`}${m[3] ?? ''}`;
-    }
-  };
-  const applyPending = (vm: VmRecord) => {
-    Object.assign(vm.config, vm.pending);
-    for (const key of vm.deletes) delete vm.config[key];
-    vm.pending = {};
-    vm.deletes.clear();
-  };
-  const checkUnlocked = (guest: GuestEntry) => {
-    if (guest.lock !== undefined)
-      throw new FakeVmError('locked', `VM ${guest.vmid} is locked (${guest.lock}) — wait for the task or cancel it`);
-  };
-  const needState = (guest: GuestEntry, ok: readonly GuestEntry['status'][], what: string) => {
-    if (!ok.includes(guest.status)) throw new FakeVmError('invalid-params', `VM ${guest.vmid} is ${guest.status}: cannot ${what}`);
-  };
-  const freeVmid = (vmid: number) => {
-    for (const g of deps.guests())
-      if (g.vmid === vmid) throw new FakeVmError('already-exists', `VMID ${vmid} is already used by ${g.key}`);
-  };
+      return config;
+    },
+  });
+  const { records: vms, find, record, applyPending, checkUnlocked, needState, freeVmid, task } = kit;
 
-  /** A task on the guest that logs a few lines, then applies `done` and ends OK. */
-  const task = (node: NodeEntry, type: string, vmid: number, lines: string[], done: () => void) => {
-    const entry: TaskEntry = {
-      ...makeTask(node, deps.nextPid(), Math.floor(Date.now() / 1000), type),
-      id: String(vmid),
-      progress: 0,
-    };
-    deps.patchTask(entry);
-    lines.forEach((line, i) =>
-      deps.later(deps.stepMs * (i + 1), () => {
-        const current = deps.currentTask(entry.upid);
-        if (current?.status !== 'running') return;
-        deps.log(entry.upid, line);
-        const next: TaskEntry = { ...current, progress: (i + 1) / lines.length };
-        if (i === lines.length - 1) {
-          done();
-          Object.assign(next, { status: 'stopped', endtime: Math.floor(Date.now() / 1000), exitstatus: 'OK' });
-          delete next.progress;
-        }
-        deps.patchTask(next);
-      }),
-    );
-    return { upid: entry.upid };
-  };
-  const latest = (guest: GuestEntry): GuestEntry | undefined => {
-    for (const g of deps.guests()) if (g.key === guest.key) return g;
-    return undefined;
-  };
   /** Sets the state of the guest as it is when the task ends (a tick may have replaced the entry meanwhile). */
   const setStatus = (stale: GuestEntry, status: GuestEntry['status'], extra: Partial<GuestEntry> = {}) => {
-    const guest = latest(stale);
+    const guest = kit.latest(stale.key);
     if (guest === undefined) return;
     const running = status === 'running';
     deps.patchGuest(guest.key, {
@@ -202,53 +128,12 @@ export function createFakeVmCalls(deps: Deps) {
       }
       case 'vm.status':
         return { value: statusOf(find(node, vmid)) };
-      case 'vm.config': {
-        const vm = record(find(node, vmid));
-        const config = { ...vm.config };
-        if (params.current === true) {
-          Object.assign(config, vm.pending);
-          for (const key of vm.deletes) delete config[key];
-        }
-        return { value: { digest: digestOf(vm), config } };
-      }
-      case 'vm.pending': {
-        const vm = record(find(node, vmid));
-        const keys = new Set([...Object.keys(vm.config), ...Object.keys(vm.pending), ...vm.deletes]);
-        return {
-          value: [...keys].sort().map((key) => ({
-            key,
-            ...(vm.config[key] === undefined ? {} : { value: vm.config[key] }),
-            ...(vm.pending[key] === undefined ? {} : { pending: vm.pending[key] }),
-            ...(vm.deletes.has(key) ? { delete: true } : {}),
-          })),
-        };
-      }
-      case 'vm.set': {
-        const guest = find(node, vmid);
-        checkUnlocked(guest);
-        const vm = record(guest);
-        if (params.digest !== digestOf(vm))
-          throw new FakeVmError('conflict', `the config of VM ${vmid} changed since it was read — reload and try again`);
-        const running = guest.status !== 'stopped';
-        const config = { ...(params.config as VmConfigValues) };
-        allocate(vmid, config);
-        for (const [key, value] of Object.entries(config)) {
-          if (running && !HOT.test(key)) vm.pending[key] = value;
-          else vm.config[key] = value;
-          vm.deletes.delete(key);
-        }
-        for (const key of (params.delete as string[] | undefined) ?? []) {
-          if (running && !HOT.test(key)) vm.deletes.add(key);
-          else delete vm.config[key];
-        }
-        for (const key of (params.revert as string[] | undefined) ?? []) {
-          delete vm.pending[key];
-          vm.deletes.delete(key);
-        }
-        vm.serial++;
-        if (typeof config.name === 'string') deps.patchGuest(guest.key, { ...guest, name: config.name });
-        return { value: { digest: digestOf(vm), pending: [...Object.keys(vm.pending), ...vm.deletes] } };
-      }
+      case 'vm.config':
+        return { value: kit.config(record(find(node, vmid)), params.current === true) };
+      case 'vm.pending':
+        return { value: kit.pending(record(find(node, vmid))) };
+      case 'vm.set':
+        return { value: kit.set(find(node, vmid), params) };
       case 'vm.create': {
         freeVmid(vmid);
         const config = { ...(params.config as VmConfigValues) };
@@ -262,74 +147,29 @@ export function createFakeVmCalls(deps: Deps) {
         };
         return {
           value: task(node, 'qmcreate', vmid, [`creating VM ${vmid}`, 'writing config'], () => {
-            vms.set(guest.key, { config, pending: {}, deletes: new Set(), serial: 1, snapshots: [], current: undefined });
+            vms.set(guest.key, freshRecord(config));
             deps.patchGuest(guest.key, params.start === true ? { ...guest, status: 'running', uptime: 1 } : guest);
           }),
         };
       }
-      case 'vm.destroy': {
-        const guest = find(node, vmid);
-        checkUnlocked(guest);
-        needState(guest, ['stopped'], 'destroy');
-        return {
-          value: task(node, 'qmdestroy', vmid, [`destroying VM ${vmid}`], () => {
-            vms.delete(guest.key);
-            deps.patchGuest(guest.key, null);
-          }),
-        };
-      }
+      case 'vm.destroy':
+        return { value: kit.destroy(node, find(node, vmid)) };
       case 'vm.sendkey':
         needState(find(node, vmid), ['running'], 'send keys');
         return { value: {} };
-      case 'vm.snapshots': {
-        const vm = record(find(node, vmid));
-        return { value: { snapshots: vm.snapshots, ...(vm.current === undefined ? {} : { current: vm.current }) } };
-      }
+      case 'vm.snapshots':
+        return { value: kit.snapshots(record(find(node, vmid))) };
       case 'vm.snapshot': {
         const guest = find(node, vmid);
-        checkUnlocked(guest);
-        const vm = record(guest);
-        const name = String(params.snapname);
-        if (vm.snapshots.some((s) => s.name === name))
-          throw new FakeVmError('already-exists', `VM ${vmid} already has a snapshot ${name}`);
-        const info: SnapshotInfo = {
-          name,
-          snaptime: Math.floor(Date.now() / 1000),
-          vmstate: params.vmstate === true && guest.status === 'running',
-          ...(vm.current === undefined ? {} : { parent: vm.current }),
-          ...(typeof params.description === 'string' ? { description: params.description } : {}),
-        };
-        return {
-          value: task(node, 'qmsnapshot', vmid, [`snapshotting VM ${vmid} as ${name}`], () => {
-            vm.snapshots.push(info);
-            vm.current = name;
-          }),
-        };
+        return { value: kit.snapshot(node, guest, params, params.vmstate === true && guest.status === 'running') };
       }
       case 'vm.rollback':
       case 'vm.delsnapshot': {
         const guest = find(node, vmid);
-        checkUnlocked(guest);
-        const vm = record(guest);
-        const name = String(params.snapname);
-        const snap = vm.snapshots.find((s) => s.name === name);
-        if (snap === undefined) throw new FakeVmError('not-found', `VM ${vmid} has no snapshot ${name}`);
-        if (method === 'vm.rollback')
-          return {
-            value: task(node, 'qmrollback', vmid, [`rolling VM ${vmid} back to ${name}`], () => {
-              vm.current = name;
-              setStatus(guest, snap.vmstate ? 'running' : 'stopped');
-            }),
-          };
         return {
-          value: task(node, 'qmdelsnapshot', vmid, [`deleting snapshot ${name}`], () => {
-            for (const s of vm.snapshots) if (s.parent === name) {
-              if (snap.parent === undefined) delete s.parent;
-              else s.parent = snap.parent;
-            }
-            vm.snapshots = vm.snapshots.filter((s) => s !== snap);
-            if (vm.current === name) vm.current = snap.parent;
-          }),
+          value: kit.rollbackOrDelete(node, guest, params, method === 'vm.rollback', (snap) =>
+            setStatus(guest, snap.vmstate ? 'running' : 'stopped'),
+          ),
         };
       }
       case 'vm.template': {
@@ -353,7 +193,7 @@ export function createFakeVmCalls(deps: Deps) {
             const name = typeof params.name === 'string' ? params.name : `Copy-of-VM-${guest.name}`;
             const config: VmConfigValues = { ...source.config, name };
             delete config.template;
-            vms.set(key, { config, pending: {}, deletes: new Set(), serial: 1, snapshots: [], current: undefined });
+            vms.set(key, freshRecord(config));
             const { template: _t, lock: _l, ...rest } = guest;
             deps.patchGuest(key, { ...rest, vmid: newid, key, name, status: 'stopped', uptime: 0, cpu: 0, mem: 0 });
           }),

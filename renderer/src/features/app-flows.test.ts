@@ -1,6 +1,6 @@
 // The renderer's actions against the dev fake of window.hyperdesk: envelopes, patches, prompts, preferences.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFakeHyperdesk, type FakeHyperdesk } from '../dev/fake-hyperdesk';
+import { describe, expect, it } from 'vitest';
+import { setUpFakeApp } from '../dev/flow-testkit';
 import { waitForState } from '../dev/wait-for';
 import { appStore } from '../store/store';
 import { invoke } from '../api';
@@ -11,29 +11,16 @@ import { loadPreferences, toggleLanguage } from './preferences/actions';
 import { runNodeCheck } from './nodes/actions';
 import { fetchTaskLog } from './tasks/actions';
 
-let fake: FakeHyperdesk;
-const stops: (() => void)[] = [];
-const initial = appStore.getState();
-
-beforeEach(() => {
-  appStore.setState(initial, true);
-  fake = createFakeHyperdesk({ now: Date.UTC(2025, 10, 26, 12), taskStepMs: 5 });
-  (globalThis as { hyperdesk?: unknown }).hyperdesk = fake;
-});
-afterEach(() => {
-  for (const stop of stops.splice(0)) stop();
-  fake.dispose();
-  delete (globalThis as { hyperdesk?: unknown }).hyperdesk;
-});
+const app = setUpFakeApp();
 
 describe('renderer actions over window.hyperdesk', () => {
   it('loads the snapshot and then follows patches', async () => {
-    stops.push(startInventorySync());
+    app.keep(startInventorySync());
     await waitForState(appStore, (s) => s.loaded);
     expect(appStore.getState().nodes['lab/n1']?.state).toBe('online');
-    fake.patch({ nodes: { 'lab/n1': { ...fake.inventory.nodes['lab/n1']!, state: 'offline' } } });
+    app.fake.patch({ nodes: { 'lab/n1': { ...app.fake.inventory.nodes['lab/n1']!, state: 'offline' } } });
     await waitForState(appStore, (s) => s.nodes['lab/n1']?.state === 'offline');
-    expect(appStore.getState().revision).toBe(fake.inventory.revision);
+    expect(appStore.getState().revision).toBe(app.fake.inventory.revision);
   });
 
   it('turns an error envelope into a UiError with the wire code', async () => {
@@ -44,7 +31,7 @@ describe('renderer actions over window.hyperdesk', () => {
   });
 
   it('answers a keyboard-interactive prompt and adds the node with the confirmed fingerprint', async () => {
-    stops.push(startInventorySync(), listenAuthPrompts());
+    app.keep(startInventorySync(), listenAuthPrompts());
     await waitForState(appStore, (s) => s.loaded);
     const key = await probeHostKey('198.18.0.99', 22);
     expect(key.match).toBe('new');
@@ -65,7 +52,7 @@ describe('renderer actions over window.hyperdesk', () => {
   });
 
   it('reports a cancelled prompt as the add failing with code cancelled', async () => {
-    stops.push(listenAuthPrompts());
+    app.keep(listenAuthPrompts());
     const key = await probeHostKey('198.18.0.98', 22);
     const adding = addNode({
       cluster: 'lab',
@@ -88,7 +75,7 @@ describe('renderer actions over window.hyperdesk', () => {
   });
 
   it('runs a node check whose task and log arrive through the inventory and task.log', async () => {
-    stops.push(startInventorySync());
+    app.keep(startInventorySync());
     await waitForState(appStore, (s) => s.loaded);
     const before = appStore.getState().taskOrder.length;
     await runNodeCheck('lab/n1');

@@ -1,7 +1,20 @@
 // The container config keys as data (PVE's pct.conf schema): for each key how to check a value, its canonical
 // text and how a change reaches a running container (hotplug class) or waits in the pending section.
-import type { CheckContext } from '../../vm/config/keys';
-import { BOOL, formatPropertyString, intProblem, parsePropertyString } from '../../vm/config/property-string';
+import {
+  bool,
+  canonicalBool,
+  canonicalInt,
+  canonicalProps,
+  int,
+  message,
+  oneOf,
+  pattern,
+  props,
+  startupProblem,
+  text,
+  type CheckContext,
+  type GuestKeyDef,
+} from '../../vm/config/key-checks';
 import { ctNetIndexOf, formatCtNet, parseCtNet } from './ct-net';
 import { formatMountPoint, mountPointIndexOf, parseMountPoint } from './mount-point';
 import { absolutePathProblem } from './paths';
@@ -16,54 +29,9 @@ export type { CheckContext };
  */
 export type CtHotplugClass = 'immediate' | 'cgroup' | 'network' | 'mount' | false;
 
-export interface CtKeyDef {
-  readonly hotplug: CtHotplugClass;
-  /** Why a value is wrong (without the key), or undefined. */
-  readonly check: (value: string, context: CheckContext) => string | undefined;
-  /** PVE's canonical text of a valid value. */
-  readonly format?: (value: string, context: CheckContext) => string;
-  /** Written by the system (snapshots, locks); a caller cannot set it. */
-  readonly internal?: true;
-  /** Only in snapshot sections. */
-  readonly snapshotOnly?: true;
-  /** Passed to LXC unchecked (raw lxc.* keys): stored, but flagged (PVE restricts them to root). */
-  readonly unsafe?: true;
-}
+export type CtKeyDef = GuestKeyDef<CtHotplugClass>;
 
-const message = (run: () => unknown): string | undefined => {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-};
-
-const int = (min: number, max: number) => (value: string) => intProblem(value, min, max);
-const bool = (value: string) => (BOOL.test(value) ? undefined : 'must be 0 or 1');
-const oneOf = (values: readonly string[]) => (value: string) =>
-  values.includes(value) ? undefined : `must be one of ${values.join(', ')}`;
-const pattern = (re: RegExp, what: string) => (value: string) => (re.test(value) ? undefined : `must be ${what}`);
-const text = (max: number) => (value: string) =>
-  value.length <= max ? undefined : `must be at most ${max} characters`;
-const canonicalInt = (value: string) => String(Number(value));
-const canonicalBool = (value: string) => (/^(1|on|yes|true)$/.test(value) ? '1' : '0');
 const list = (value: string) => value.split(/[;,\s]+/).filter((item) => item !== '');
-
-/** Checks a property string: allowed options each with its own check; `defaultKey` may be given bare. */
-const props =
-  (options: Record<string, (value: string) => string | undefined>, defaultKey?: string) =>
-  (value: string): string | undefined =>
-    message(() => {
-      for (const [name, v] of parsePropertyString(value, defaultKey)) {
-        const check = options[name];
-        if (!check) throw new Error(`unknown option "${name}"`);
-        const problem = check(v);
-        if (problem !== undefined) throw new Error(`"${name}" ${problem}`);
-      }
-    });
-const canonicalProps = (defaultKey?: string) => (value: string) =>
-  formatPropertyString(Object.fromEntries(parsePropertyString(value, defaultKey)), defaultKey);
 
 export const CT_OS_TYPES = [
   'debian',
@@ -158,7 +126,7 @@ const FIXED: Record<string, CtKeyDef> = {
   // Stored as given: PVE keeps the user's text of a pve-startup-order (`order=2,up=30` as well as `2,up=30`).
   startup: {
     hotplug: 'immediate',
-    check: props({ order: int(0, 1_000_000), up: int(0, 86400), down: int(0, 86400) }, 'order'),
+    check: startupProblem,
   },
   tags: { hotplug: 'immediate', check: tagsProblem, format: (v) => list(v).join(';') },
   protection: { hotplug: 'immediate', check: bool, format: canonicalBool },

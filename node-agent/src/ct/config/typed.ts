@@ -1,8 +1,9 @@
 // A container section's flat values as one typed object: what the LXC compiler and the agent's logic read instead
 // of re-parsing strings. Defaults are PVE's (amd64, 512 MiB memory and swap, tty 2, console on, cmode tty).
 import { AppError } from '../../api/errors';
-import { isTrue, parsePropertyString } from '../../vm/config/property-string';
+import { isTrue } from '../../vm/config/property-string';
 import type { ConfigValues } from '../../vm/config/validate';
+import { valueReader } from '../../vm/config/value-reader';
 import { CT_CONSOLE_MODES } from './ct-keys';
 import { ctNetIndexOf, parseCtNet, type CtNet } from './ct-net';
 import { mountPointIndexOf, parseMountPoint, type CtMountPoint } from './mount-point';
@@ -72,20 +73,7 @@ export interface CtConfig {
 
 /** The typed view of validated values; throws AppError invalid-params naming the key for a value it cannot read. */
 export const typedCtConfig = (input: ConfigValues, lxc: readonly LxcEntry[] = []): CtConfig => {
-  const values: Record<string, string> = {};
-  for (const [key, value] of Object.entries(input))
-    Object.defineProperty(values, key, { value: String(value), enumerable: true });
-  const read = <T>(key: string, parse: (value: string) => T): T => {
-    try {
-      return parse(values[key] ?? '');
-    } catch (error) {
-      throw new AppError('invalid-params', `${key}: ${error instanceof Error ? error.message : String(error)}`, {
-        key,
-      });
-    }
-  };
-  const options = (key: string, defaultKey?: string): Record<string, string> =>
-    values[key] === undefined ? {} : read(key, (v) => Object.fromEntries(parsePropertyString(v, defaultKey)));
+  const { values, read, options } = valueReader(input);
   const number = (key: string): number | undefined => (values[key] === undefined ? undefined : Number(values[key]));
   const words = (key: string) => (values[key] ?? '').split(/[;,\s]+/).filter((w) => w !== '');
   if (values.rootfs === undefined)

@@ -1,7 +1,12 @@
 // Checks a whole container config (or a section of one) against the key schema and across keys, collecting every
 // problem so the caller sees them all at once: AppError invalid-params with details.errors {key: message}.
-import { AppError } from '../../api/errors';
-import type { ConfigValues } from '../../vm/config/validate';
+import {
+  asText,
+  keyErrors,
+  throwConfigErrors,
+  type ConfigSection,
+  type ConfigValues,
+} from '../../vm/config/config-errors';
 import { isTrue } from '../../vm/config/property-string';
 import { ctKeyDef } from './ct-keys';
 import { ctNetIndexOf, parseCtNet } from './ct-net';
@@ -14,43 +19,20 @@ export interface CtValidateOptions {
   /** create/set input: STORAGE:SIZE volumes and NICs without hwaddr allowed, internal keys (lock, parent…) refused. */
   readonly forCreate?: boolean;
   /** Which section the values are: snaptime only in a snapshot, `delete` only in pending, rootfs required in current. */
-  readonly section?: 'current' | 'pending' | 'snapshot';
+  readonly section?: ConfigSection;
   /** Raw lxc.* lines that repeat a key (the values record holds one value per key). */
   readonly lxc?: readonly LxcEntry[];
 }
-
-const asText = (value: string | number): string => (typeof value === 'number' ? String(value) : value);
 
 /** Every problem, key → message (the message starts with the key). Empty when the config is fine. */
 export const ctConfigErrors = (values: ConfigValues, options: CtValidateOptions = {}): Record<string, string> => {
   const forCreate = options.forCreate ?? false;
   const section = options.section ?? 'current';
-  const errors: Record<string, string> = {};
-  const add = (key: string, problem: string) => {
-    if (!Object.hasOwn(errors, key))
-      Object.defineProperty(errors, key, { value: `${key}: ${problem}`, enumerable: true, writable: true });
-  };
-  const entries: [string, string][] = [
-    ...Object.entries(values).map(([key, value]): [string, string] => [key, asText(value)]),
-    ...(options.lxc ?? []).map(([key, value]): [string, string] => [key, value]),
+  const entries: (readonly [string, string])[] = [
+    ...Object.entries(values).map(([key, value]) => [key, asText(value)] as const),
+    ...(options.lxc ?? []),
   ];
-  for (const [key, value] of entries) {
-    if (key === 'delete' && section === 'pending') continue;
-    const def = ctKeyDef(key);
-    if (!def) {
-      add(key, 'unknown config key');
-      continue;
-    }
-    if (def.snapshotOnly && section !== 'snapshot') add(key, 'is only valid in a snapshot');
-    else if (def.internal && forCreate) add(key, 'is managed by the system and cannot be set');
-    // description is the one multi-line value: it is written as `#` lines, not as `key: value`.
-    else if (key !== 'description' && (value.trim() !== value || value === '' || /[\r\n]/.test(value)))
-      add(key, 'must be one line of text without leading or trailing spaces');
-    else {
-      const problem = def.check(value, { forCreate });
-      if (problem !== undefined) add(key, problem);
-    }
-  }
+  const { errors, add } = keyErrors(entries, ctKeyDef, { forCreate, section });
   if (section === 'pending') return errors;
   if (values.rootfs === undefined) add('rootfs', "is required (the container's root file system)");
   const text = (key: string) => (values[key] === undefined ? undefined : asText(values[key]));
@@ -83,14 +65,7 @@ export const ctConfigErrors = (values: ConfigValues, options: CtValidateOptions 
 
 /** Throws one AppError invalid-params listing every problem (details.errors); returns when the config is fine. */
 export const validateCtConfig = (values: ConfigValues, options: CtValidateOptions = {}): void => {
-  const errors = ctConfigErrors(values, options);
-  const messages = Object.values(errors);
-  if (messages.length === 0) return;
-  throw new AppError(
-    'invalid-params',
-    messages.length === 1 ? (messages[0] ?? '') : `${messages.length} problems: ${messages.join('; ')}`,
-    { errors },
-  );
+  throwConfigErrors(ctConfigErrors(values, options));
 };
 
 /** Keys whose values go to LXC unchecked (raw lxc.*; PVE lets only root set them); the UI shows them as a warning. */

@@ -4,10 +4,17 @@
 // keys sorted within a section, snapshot sections sorted by name, one blank line before each section header.
 import { createHash } from 'node:crypto';
 import { AppError } from '../../api/errors';
+import {
+  CONTROL_CHARS as CONTROL,
+  lineError as fail,
+  lineTextProblem,
+  splitLines,
+  type Eol,
+} from '../../fs/config-lines';
 import { SNAPSHOT_NAME } from '../../storage/volume-name';
 import { decodeDescription, encodeDescription } from './description';
 
-export type Eol = '\n' | '\r\n' | '';
+export type { Eol };
 
 export type ConfLine =
   | { readonly kind: 'blank' | 'comment'; readonly text: string; readonly eol: Eol }
@@ -44,13 +51,6 @@ export interface VmSection {
 
 const KEY_LINE = /^([a-z][a-z0-9_-]*):\s*(.*?)\s*$/;
 const HEADER = /^\[([^\]]*)\]\s*$/;
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f]/;
-
-const fail = (file: string, line: number, message: string): never => {
-  throw new AppError('invalid-params', `${file} line ${line}: ${message}`, { file, line, message });
-};
-
 /** The digest PVE reports for a config: sha1 hex of the file's text. */
 export const confDigest = (text: string): string => createHash('sha1').update(text, 'utf8').digest('hex');
 
@@ -64,26 +64,9 @@ const headerProblem = (name: string): string | undefined => {
     : `[${name}] is not a snapshot name (a letter, then 1-39 letters, digits, _ or -)`;
 };
 
-const splitLines = (text: string): { text: string; eol: Eol }[] => {
-  const lines: { text: string; eol: Eol }[] = [];
-  let start = 0;
-  while (start < text.length) {
-    const end = text.indexOf('\n', start);
-    if (end === -1) {
-      lines.push({ text: text.slice(start), eol: '' });
-      break;
-    }
-    const crlf = end > start && text[end - 1] === '\r';
-    lines.push({ text: text.slice(start, crlf ? end - 1 : end), eol: crlf ? '\r\n' : '\n' });
-    start = end + 1;
-  }
-  return lines;
-};
-
 const classify = (file: string, n: number, text: string, eol: Eol): ConfLine => {
-  if (text.includes('\ufffd')) fail(file, n, 'is not valid UTF-8 (replacement character)');
-  if (n === 1 && text.startsWith('\ufeff')) fail(file, n, 'starts with a byte order mark — save the file without one');
-  if (CONTROL.test(text)) fail(file, n, 'contains a control character');
+  const textProblem = lineTextProblem(n, text);
+  if (textProblem !== undefined) fail(file, n, textProblem);
   if (text.trim() === '') return { kind: 'blank', text, eol };
   if (text.startsWith('#')) return { kind: 'comment', text, eol };
   const header = HEADER.exec(text);

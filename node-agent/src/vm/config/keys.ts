@@ -2,7 +2,22 @@
 // canonical text and whether a change can reach a running VM (hotplug class) or waits in [PENDING].
 import { driveKeyOf, formatDrive, parseDrive } from './drive';
 import { formatNet, netIndexOf, parseIpConfig, parseNet } from './net';
-import { BOOL, formatPropertyString, intProblem, parsePropertyString } from './property-string';
+import {
+  bool,
+  canonicalBool,
+  canonicalInt,
+  canonicalProps,
+  int,
+  message,
+  oneOf,
+  pattern,
+  props,
+  startupProblem,
+  text,
+  type CheckContext,
+  type GuestKeyDef,
+} from './key-checks';
+import { intProblem } from './property-string';
 
 /**
  * How a change reaches a running VM: through a hotplug of that class; 'immediate' for keys QEMU never sees
@@ -11,61 +26,9 @@ import { BOOL, formatPropertyString, intProblem, parsePropertyString } from './p
  */
 export type HotplugClass = 'disk' | 'network' | 'cpu' | 'memory' | 'cloudinit' | 'immediate' | false;
 
-export interface CheckContext {
-  /** create/set: STORAGE:SIZE new disks and NICs without a MAC are fine; internal keys are refused. */
-  readonly forCreate: boolean;
-}
+export type { CheckContext };
 
-export interface KeyDef {
-  readonly hotplug: HotplugClass;
-  /** Why a value is wrong (without the key), or undefined. */
-  readonly check: (value: string, context: CheckContext) => string | undefined;
-  /** PVE's canonical text of a valid value. */
-  readonly format?: (value: string, context: CheckContext) => string;
-  /** Written by the system (snapshots, locks, creation metadata); a caller cannot set it. */
-  readonly internal?: true;
-  /** Only in snapshot sections. */
-  readonly snapshotOnly?: true;
-  /** Passed to QEMU unchecked: stored, but flagged (PVE restricts it to root). */
-  readonly unsafe?: true;
-}
-
-const message = (run: () => unknown): string | undefined => {
-  try {
-    run();
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  }
-};
-
-const int = (min: number, max: number) => (value: string) => intProblem(value, min, max);
-const bool = (value: string) => (BOOL.test(value) ? undefined : 'must be 0 or 1');
-const oneOf = (values: readonly string[]) => (value: string) =>
-  values.includes(value) ? undefined : `must be one of ${values.join(', ')}`;
-const pattern = (re: RegExp, what: string) => (value: string) => (re.test(value) ? undefined : `must be ${what}`);
-const text = (max: number) => (value: string) =>
-  value.length <= max ? undefined : `must be at most ${max} characters`;
-const canonicalInt = (value: string) => String(Number(value));
-const canonicalBool = (value: string) => (/^(1|on|yes|true)$/.test(value) ? '1' : '0');
-
-/** Checks a property string: allowed options, each with its own check; `defaultKey` may be given bare. */
-const props =
-  (options: Record<string, (value: string) => string | undefined>, defaultKey?: string, required?: string) =>
-  (value: string): string | undefined =>
-    message(() => {
-      const pairs = parsePropertyString(value, defaultKey);
-      for (const [name, v] of pairs) {
-        const check = options[name];
-        if (!check) throw new Error(`unknown option "${name}"`);
-        const problem = check(v);
-        if (problem !== undefined) throw new Error(`"${name}" ${problem}`);
-      }
-      if (required !== undefined && !pairs.some(([name]) => name === required))
-        throw new Error(`"${required}" is required`);
-    });
-const canonicalProps = (defaultKey?: string) => (value: string) =>
-  formatPropertyString(Object.fromEntries(parsePropertyString(value, defaultKey)), defaultKey);
+export type KeyDef = GuestKeyDef<HotplugClass>;
 
 export const CPU_MODELS = [
   'host',
@@ -189,7 +152,7 @@ const FIXED: Record<string, KeyDef> = {
   onboot: { hotplug: 'immediate', check: bool, format: canonicalBool },
   startup: {
     hotplug: 'immediate',
-    check: props({ order: int(0, 1_000_000), up: int(0, 86400), down: int(0, 86400) }, 'order'),
+    check: startupProblem,
     format: canonicalProps('order'),
   },
   protection: { hotplug: 'immediate', check: bool, format: canonicalBool },

@@ -1,10 +1,10 @@
 // A section's flat values as one typed object: what the QEMU compiler and the agent's logic read instead of
 // re-parsing strings. Defaults are PVE's (1 socket × 1 core, 512 MiB, seabios, pc, lsi, std VGA).
-import { AppError } from '../../api/errors';
 import { driveKeyOf, parseDrive, type Drive } from './drive';
 import { netIndexOf, parseNet, type Net } from './net';
-import { isTrue, parsePropertyString } from './property-string';
+import { isTrue } from './property-string';
 import type { ConfigValues } from './validate';
+import { valueReader } from './value-reader';
 
 export interface CpuSpec {
   readonly model: string;
@@ -73,20 +73,7 @@ const DISK_ORDER = ['ide', 'sata', 'scsi', 'virtio'];
 
 /** The typed view of validated values; throws AppError invalid-params naming the key for a value it cannot read. */
 export const typedConfig = (input: ConfigValues): VmConfig => {
-  const values: Record<string, string> = {};
-  for (const [key, value] of Object.entries(input))
-    Object.defineProperty(values, key, { value: String(value), enumerable: true });
-  const read = <T>(key: string, parse: (value: string) => T): T => {
-    try {
-      return parse(values[key] ?? '');
-    } catch (error) {
-      throw new AppError('invalid-params', `${key}: ${error instanceof Error ? error.message : String(error)}`, {
-        key,
-      });
-    }
-  };
-  const options = (key: string, defaultKey?: string): Record<string, string> =>
-    values[key] === undefined ? {} : read(key, (v) => Object.fromEntries(parsePropertyString(v, defaultKey)));
+  const { values, read, options } = valueReader(input);
   const number = (key: string, fallback: number): number =>
     values[key] === undefined ? fallback : Number(values[key]);
   const all: Drive[] = [];

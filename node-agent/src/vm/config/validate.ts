@@ -1,48 +1,28 @@
 // Checks a whole VM config (or a section of one) against the key schema and across keys, collecting every problem
 // so the caller sees them all at once: AppError invalid-params with details.errors {key: message}.
-import { AppError } from '../../api/errors';
+import { asText, keyErrors, throwConfigErrors, type ConfigSection, type ConfigValues } from './config-errors';
 import { driveKeyOf } from './drive';
 import { keyDef } from './keys';
 import { netIndexOf } from './net';
 
-export type ConfigValues = Readonly<Record<string, string | number>>;
+export type { ConfigValues };
 
 export interface ValidateOptions {
   /** create/set input: STORAGE:SIZE disks and MAC-less NICs allowed, internal keys (lock, parent…) refused. */
   readonly forCreate?: boolean;
   /** Which section the values are: snapshot keys (snaptime…) only in a snapshot, `delete` only in pending. */
-  readonly section?: 'current' | 'pending' | 'snapshot';
+  readonly section?: ConfigSection;
 }
-
-const asText = (value: string | number): string => (typeof value === 'number' ? String(value) : value);
 
 /** Every problem, key → message (the message starts with the key). Empty when the config is fine. */
 export const vmConfigErrors = (values: ConfigValues, options: ValidateOptions = {}): Record<string, string> => {
   const forCreate = options.forCreate ?? false;
   const section = options.section ?? 'current';
-  const errors: Record<string, string> = {};
-  const add = (key: string, problem: string) => {
-    if (!Object.hasOwn(errors, key))
-      Object.defineProperty(errors, key, { value: `${key}: ${problem}`, enumerable: true, writable: true });
-  };
-  for (const [key, raw] of Object.entries(values)) {
-    const value = asText(raw);
-    if (key === 'delete' && section === 'pending') continue;
-    const def = keyDef(key);
-    if (!def) {
-      add(key, 'unknown config key');
-      continue;
-    }
-    if (def.snapshotOnly && section !== 'snapshot') add(key, 'is only valid in a snapshot');
-    else if (def.internal && forCreate) add(key, 'is managed by the system and cannot be set');
-    // description is the one multi-line value: it is written as `#` lines, not as `key: value`.
-    else if (key !== 'description' && (value.trim() !== value || value === '' || /[\r\n]/.test(value)))
-      add(key, 'must be one line of text without leading or trailing spaces');
-    else {
-      const problem = def.check(value, { forCreate });
-      if (problem !== undefined) add(key, problem);
-    }
-  }
+  const { errors, add } = keyErrors(
+    Object.entries(values).map(([key, value]) => [key, asText(value)] as const),
+    keyDef,
+    { forCreate, section },
+  );
   if (section === 'pending') return errors;
   const num = (key: string, fallback: number): number => {
     const value = values[key];
@@ -68,14 +48,7 @@ export const vmConfigErrors = (values: ConfigValues, options: ValidateOptions = 
 
 /** Throws one AppError invalid-params listing every problem (details.errors); returns when the config is fine. */
 export const validateVmConfig = (values: ConfigValues, options: ValidateOptions = {}): void => {
-  const errors = vmConfigErrors(values, options);
-  const messages = Object.values(errors);
-  if (messages.length === 0) return;
-  throw new AppError(
-    'invalid-params',
-    messages.length === 1 ? (messages[0] ?? '') : `${messages.length} problems: ${messages.join('; ')}`,
-    { errors },
-  );
+  throwConfigErrors(vmConfigErrors(values, options));
 };
 
 /** Keys whose values go to QEMU unchecked (PVE lets only root set them); the UI shows them as a warning. */

@@ -2,35 +2,14 @@
 // node's templates and root-disk storages. Task-starting calls open the task panel; failures become notices
 // (the wizard gets the UiError back from createCt to show it inline).
 import type { Params, Result, StorageEntry } from '../../../../node-agent/src/api';
-import type { MessageKey, MessageParams } from '../../i18n/translate';
 import { agentCall } from '../../api';
-import { UiError } from '../../app-error';
 import { appStore } from '../../store/store';
+import { setGuestConfig, startGuestTask, taskStarted } from '../guests/guest-calls';
 import type { CtPowerAction } from './ct-power';
 
-const notifyError = (key: MessageKey, params: MessageParams, error: unknown): UiError => {
-  const e = UiError.from(error);
-  appStore.getState().pushNotice({ severity: 'error', key, params, error: { code: e.code, message: e.message } });
-  return e;
-};
-
-const taskStarted = () => appStore.getState().setTaskPanel({ open: true });
-
 /** Run one power action as a task; a notice on failure. Resolves to the task's UPID, or undefined. */
-export async function runCtPowerAction(
-  nodeKey: string,
-  vmid: number,
-  action: CtPowerAction,
-): Promise<string | undefined> {
-  try {
-    const { upid } = await agentCall(nodeKey, `ct.${action}`, { vmid });
-    taskStarted();
-    return upid;
-  } catch (error) {
-    notifyError('ct.actionFailed', { vmid, action }, error);
-    return undefined;
-  }
-}
+export const runCtPowerAction = (nodeKey: string, vmid: number, action: CtPowerAction): Promise<string | undefined> =>
+  startGuestTask(nodeKey, `ct.${action}`, { vmid }, 'ct.actionFailed', { vmid, action });
 
 /** Create a container (throws for the wizard to show inline); the task panel shows the task. */
 export async function createCt(nodeKey: string, params: Params<'ct.create'>): Promise<string> {
@@ -53,41 +32,17 @@ export const ctSnapshots = (nodeKey: string, vmid: number): Promise<Result<'ct.s
  * Change the config with the digest it was read with. A stale digest gets its own notice (someone else changed
  * the container: reload and redo); resolves to the new digest and pending keys, or undefined on failure.
  */
-export async function setCtConfig(nodeKey: string, params: Params<'ct.set'>): Promise<Result<'ct.set'> | undefined> {
-  try {
-    return await agentCall(nodeKey, 'ct.set', params);
-  } catch (error) {
-    const conflict = UiError.from(error).code === 'conflict';
-    notifyError(conflict ? 'ct.conflict' : 'ct.setFailed', { vmid: params.vmid }, error);
-    return undefined;
-  }
-}
-
-/** Start a task-returning CT method; a notice on failure; resolves to the UPID or undefined. */
-async function startTask<M extends 'ct.snapshot' | 'ct.rollback' | 'ct.delsnapshot' | 'ct.destroy'>(
-  nodeKey: string,
-  method: M,
-  params: Params<M>,
-  failure: MessageKey,
-): Promise<string | undefined> {
-  try {
-    const { upid } = (await agentCall(nodeKey, method, params)) as { upid: string };
-    taskStarted();
-    return upid;
-  } catch (error) {
-    notifyError(failure, { vmid: params.vmid }, error);
-    return undefined;
-  }
-}
+export const setCtConfig = (nodeKey: string, params: Params<'ct.set'>): Promise<Result<'ct.set'> | undefined> =>
+  setGuestConfig(nodeKey, 'ct.set', params);
 
 export const takeCtSnapshot = (nodeKey: string, params: Params<'ct.snapshot'>) =>
-  startTask(nodeKey, 'ct.snapshot', params, 'ct.snapshotFailed');
+  startGuestTask(nodeKey, 'ct.snapshot', params, 'ct.snapshotFailed');
 export const rollbackCtSnapshot = (nodeKey: string, vmid: number, snapname: string) =>
-  startTask(nodeKey, 'ct.rollback', { vmid, snapname }, 'ct.snapshotFailed');
+  startGuestTask(nodeKey, 'ct.rollback', { vmid, snapname }, 'ct.snapshotFailed');
 export const deleteCtSnapshot = (nodeKey: string, vmid: number, snapname: string) =>
-  startTask(nodeKey, 'ct.delsnapshot', { vmid, snapname }, 'ct.snapshotFailed');
+  startGuestTask(nodeKey, 'ct.delsnapshot', { vmid, snapname }, 'ct.snapshotFailed');
 export const destroyCt = (nodeKey: string, vmid: number) =>
-  startTask(nodeKey, 'ct.destroy', { vmid, purge: true }, 'ct.destroyFailed');
+  startGuestTask(nodeKey, 'ct.destroy', { vmid, purge: true }, 'ct.destroyFailed');
 
 export interface CtStorageChoices {
   /** Storages that hold templates (vztmpl content), enabled on the node. */

@@ -2,14 +2,10 @@
 // shutdown, reboot, stop and destroy, and take snapshot.
 import { useState } from 'react';
 import Box from '@mui/material/Box';
-import Button from '@mui/material/Button';
-import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
-import DialogContent from '@mui/material/DialogContent';
-import DialogTitle from '@mui/material/DialogTitle';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { useT } from '../../i18n/use-t';
 import { useGuest } from '../../store/selectors';
+import { FormDialog } from '../guests/form-dialog';
 import { TextInput } from '../vms/form-fields';
 import { destroyCt, runCtPowerAction, takeCtSnapshot } from './actions';
 import { CreateCtWizard } from './create-ct-wizard';
@@ -61,45 +57,38 @@ function CtSnapshotDialog({ guestKey, onClose }: { guestKey: string; onClose: ()
   if (guest === undefined) return null;
   const valid = SNAPNAME.test(name);
   return (
-    <Dialog open onClose={onClose} maxWidth="xs" fullWidth data-testid="ct-snap-dialog">
-      <DialogTitle>{t('ct.snap.takeTitle', { vmid: guest.vmid })}</DialogTitle>
-      <DialogContent>
-        <Box sx={{ display: 'flex', flexDirection: 'column', pt: 1 }}>
-          <TextInput
-            label={t('vm.snap.name')}
-            value={name}
-            onChange={setName}
-            testId="ct-snap-name"
-            error={name !== '' && !valid ? 'vm.snap.invalidName' : undefined}
-            autoFocus
-          />
-          <TextInput
-            label={t('vm.snap.description')}
-            value={description}
-            onChange={setDescription}
-            multiline
-            testId="ct-snap-description"
-          />
-        </Box>
-      </DialogContent>
-      <DialogActions sx={{ px: 3, pb: 2 }}>
-        <Button onClick={onClose}>{t('common.cancel')}</Button>
-        <Button
-          variant="contained"
-          disabled={!valid}
-          data-testid="ct-snap-submit"
-          onClick={() => {
-            void takeCtSnapshot(guest.nodeKey, {
-              vmid: guest.vmid,
-              snapname: name,
-              ...(description.trim() === '' ? {} : { description: description.trim() }),
-            });
-            onClose();
-          }}
-        >
-          {t('vm.snap.take')}
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <FormDialog
+      title={t('ct.snap.takeTitle', { vmid: guest.vmid })}
+      testId="ct-snap-dialog"
+      submitLabel={t('vm.snap.take')}
+      submitTestId="ct-snap-submit"
+      submitDisabled={!valid}
+      onSubmit={() => {
+        void takeCtSnapshot(guest.nodeKey, {
+          vmid: guest.vmid,
+          snapname: name,
+          ...(description.trim() === '' ? {} : { description: description.trim() }),
+        });
+      }}
+      onClose={onClose}
+    >
+      <Box sx={{ display: 'flex', flexDirection: 'column', pt: 1 }}>
+        <TextInput
+          label={t('vm.snap.name')}
+          value={name}
+          onChange={setName}
+          testId="ct-snap-name"
+          error={name !== '' && !valid ? 'vm.snap.invalidName' : undefined}
+          autoFocus
+        />
+        <TextInput
+          label={t('vm.snap.description')}
+          value={description}
+          onChange={setDescription}
+          multiline
+          testId="ct-snap-description"
+        />
+      </Box>
+    </FormDialog>
   );
 }

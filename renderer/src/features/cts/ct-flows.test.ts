@@ -1,7 +1,7 @@
 // The container UI's actions against the dev fake of window.hyperdesk (fake-ct-calls.ts): create from wizard values,
 // power actions as tasks that change the inventory, config changes with digests and pending values, snapshots.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFakeHyperdesk, type FakeHyperdesk } from '../../dev/fake-hyperdesk';
+import { describe, expect, it } from 'vitest';
+import { setUpFakeApp } from '../../dev/flow-testkit';
 import { waitForState } from '../../dev/wait-for';
 import { appStore } from '../../store/store';
 import { startInventorySync } from '../inventory/actions';
@@ -25,23 +25,10 @@ import {
 import { emptyCtWizard, toCtCreateParams } from './ct-form';
 import { ctResourceRows } from './ct-resource-rows';
 
-let fake: FakeHyperdesk;
-const stops: (() => void)[] = [];
-const initial = appStore.getState();
-
-beforeEach(() => {
-  appStore.setState(initial, true);
-  fake = createFakeHyperdesk({ now: Date.UTC(2025, 10, 26, 12), taskStepMs: 5 });
-  (globalThis as { hyperdesk?: unknown }).hyperdesk = fake;
-});
-afterEach(() => {
-  for (const stop of stops.splice(0)) stop();
-  fake.dispose();
-  delete (globalThis as { hyperdesk?: unknown }).hyperdesk;
-});
+const app = setUpFakeApp();
 
 const start = async () => {
-  stops.push(startInventorySync());
+  app.keep(startInventorySync());
   await waitForState(appStore, (s) => s.loaded);
 };
 const statusOf = (key: string) => appStore.getState().guests.get(key)?.status;

@@ -3,17 +3,14 @@
 import { useMemo, useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
-import DialogContent from '@mui/material/DialogContent';
-import DialogTitle from '@mui/material/DialogTitle';
 import AddRounded from '@mui/icons-material/AddRounded';
 import { useT } from '../../i18n/use-t';
+import { FormDialog } from '../guests/form-dialog';
+import { PendingRow } from '../guests/pending-row';
 import { freeKey, splitPending } from '../vms/hardware-rows';
 import { setCtConfig } from './actions';
 import { netSpec, netValues, newNet, validateNet, type NetValues } from './ct-net-form';
 import { NetFields } from './net-fields';
-import { PendingRow } from './pending-row';
 import type { CtTabProps } from './use-ct-data';
 
 const NET = /^net\d+$/;
@@ -124,27 +121,21 @@ function NetDialog({
   const errors = validateNet(value);
   const ok = Object.keys(errors).length === 0;
   return (
-    <Dialog open onClose={onClose} maxWidth="sm" fullWidth data-testid="ct-net-dialog">
-      <DialogTitle>{t('vm.hw.editTitle', { key: state.key })}</DialogTitle>
-      <DialogContent>
-        <Box sx={{ pt: 1 }}>
-          <NetFields value={value} errors={errors} onChange={setValue} prefix="ct-net" />
-        </Box>
-      </DialogContent>
-      <DialogActions sx={{ px: 3, pb: 2 }}>
-        <Button onClick={onClose}>{t('common.cancel')}</Button>
-        <Button
-          variant="contained"
-          disabled={!ok}
-          data-testid="ct-net-save"
-          onClick={() => {
-            onSave(netSpec(value));
-            onClose();
-          }}
-        >
-          {t('vm.ok')}
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <FormDialog
+      title={t('vm.hw.editTitle', { key: state.key })}
+      testId="ct-net-dialog"
+      maxWidth="sm"
+      submitLabel={t('vm.ok')}
+      submitTestId="ct-net-save"
+      submitDisabled={!ok}
+      onSubmit={() => {
+        onSave(netSpec(value));
+      }}
+      onClose={onClose}
+    >
+      <Box sx={{ pt: 1 }}>
+        <NetFields value={value} errors={errors} onChange={setValue} prefix="ct-net" />
+      </Box>
+    </FormDialog>
   );
 }

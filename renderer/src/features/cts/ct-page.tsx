@@ -5,11 +5,9 @@ import Box from '@mui/material/Box';
 import Chip from '@mui/material/Chip';
 import Tab from '@mui/material/Tab';
 import Tabs from '@mui/material/Tabs';
-import Typography from '@mui/material/Typography';
-import { GuestIcon } from '../../components/guest-state';
 import { useT } from '../../i18n/use-t';
 import { useGuest } from '../../store/selectors';
-import { useAppStore } from '../../store/store';
+import { GuestNotFound, GuestTitleRow } from '../guests/guest-page-header';
 import { OfflineBanner } from '../nodes/offline-banner';
 import { VmTasks } from '../vms/vm-tasks';
 import { GuestCommandBar } from '../vms/vm-toolbar';
@@ -22,46 +20,17 @@ import { CtSummary } from './ct-summary';
 import { ctTabs, ctUiStore, useCtUi, type CtTab } from './ct-ui-store';
 import { useCtData } from './use-ct-data';
 
-const stateColor = {
-  running: 'success',
-  paused: 'warning',
-  suspended: 'warning',
-  stopped: 'default',
-  unknown: 'default',
-} as const;
-
 export function CtPage({ guestKey }: { guestKey: string }) {
   const t = useT();
   const guest = useGuest(guestKey);
-  const nodeName = useAppStore((s) => (guest ? (s.nodes[guest.nodeKey]?.name ?? guest.nodeKey) : ''));
   const tab = useCtUi((s) => s.tab);
   const data = useCtData(guestKey);
-  if (!guest) {
-    return (
-      <Typography color="text.secondary" sx={{ p: 3 }}>
-        {t('guest.notFound', { guest: guestKey })}
-      </Typography>
-    );
-  }
-  const template = guest.template === true;
-  const stateWord = template ? t('guest.template') : t(`guestState.${guest.status}`);
+  if (!guest) return <GuestNotFound guestKey={guestKey} />;
   const props = { guestKey, nodeKey: guest.nodeKey, vmid: guest.vmid, data };
   return (
     <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%', minHeight: 0 }} data-testid="ct-page">
       <Box sx={{ px: 2.5, pt: 1.5, bgcolor: 'background.paper', borderBottom: 1, borderColor: 'divider' }}>
-        <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, flexWrap: 'wrap' }}>
-          <GuestIcon type="lxc" state={guest.status} template={template} label={stateWord} size={24} />
-          <Typography variant="h6">{t('guest.title.lxc', { vmid: guest.vmid, name: guest.name })}</Typography>
-          <Typography variant="body2" color="text.secondary">
-            {t('guest.onNode', { node: nodeName })}
-          </Typography>
-          <Chip
-            size="small"
-            label={stateWord}
-            color={template ? 'default' : stateColor[guest.status]}
-            data-testid="ct-state"
-            data-state={guest.status}
-          />
+        <GuestTitleRow guest={guest} prefix="ct" pending={data.status?.pending === true} pendingTestId="ct-pending">
           {data.status?.unprivileged === false && (
             <Chip
               size="small"
@@ -71,19 +40,7 @@ export function CtPage({ guestKey }: { guestKey: string }) {
               data-testid="ct-privileged"
             />
           )}
-          {data.status?.pending === true && (
-            <Chip
-              size="small"
-              variant="outlined"
-              color="info"
-              label={t('vm.pendingChanges')}
-              data-testid="ct-pending"
-            />
-          )}
-          {guest.lock !== undefined && (
-            <Chip size="small" variant="outlined" label={t('guest.lockedBy', { lock: guest.lock })} />
-          )}
-        </Box>
+        </GuestTitleRow>
         <Box sx={{ mt: 1 }}>
           <GuestCommandBar guestKey={guestKey} menu="ct-menu" prefix="ct" />
         </Box>

@@ -1,6 +1,6 @@
 // Which container actions make sense in which state (PVE's rules for pct): pure, so the commands, the CT page's
 // toolbar and the tests share one answer.
-import type { GuestEntry } from '../../../../main/core/inventory-schema';
+import { guestActionOpen, type GuestFacts } from '../guests/guest-action-gate';
 
 export const ctActions = ['start', 'shutdown', 'stop', 'reboot', 'console', 'snapshot', 'destroy'] as const;
 export type CtAction = (typeof ctActions)[number];
@@ -9,14 +9,10 @@ export type CtAction = (typeof ctActions)[number];
 export const ctPowerActions = ['start', 'shutdown', 'stop', 'reboot'] as const;
 export type CtPowerAction = (typeof ctPowerActions)[number];
 
-type CtFacts = Pick<GuestEntry, 'type' | 'status' | 'template' | 'lock'>;
-
 /** Whether `action` may run on this container now; `nodeOnline` false disables everything. */
-export function ctActionEnabled(action: CtAction, ct: CtFacts, nodeOnline: boolean): boolean {
-  if (ct.type !== 'lxc' || !nodeOnline) return false;
+export function ctActionEnabled(action: CtAction, ct: GuestFacts, nodeOnline: boolean): boolean {
+  if (!guestActionOpen('lxc', action, ct, nodeOnline)) return false;
   const template = ct.template === true;
-  // A lock (backup, migrate, snapshot…) blocks everything but looking at the console.
-  if (ct.lock !== undefined && action !== 'console') return false;
   const { status } = ct;
   // A frozen container (PVE shows it as paused) can only be stopped.
   switch (action) {

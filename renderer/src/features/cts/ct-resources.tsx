@@ -4,19 +4,16 @@
 import { useMemo, useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
-import DialogContent from '@mui/material/DialogContent';
-import DialogTitle from '@mui/material/DialogTitle';
 import AddRounded from '@mui/icons-material/AddRounded';
 import { useT } from '../../i18n/use-t';
+import { FormDialog } from '../guests/form-dialog';
+import { PendingRow } from '../guests/pending-row';
 import { freeKey } from '../vms/hardware-rows';
 import { SelectInput, TextInput } from '../vms/form-fields';
 import { setCtConfig, type CtStorageChoices } from './actions';
 import { ctResourceRows, ctResourceValue, ctRowCapabilities, type CtResourceRow } from './ct-resource-rows';
 import { useCtStorageChoices } from './use-ct-storage-choices';
 import type { CtTabProps } from './use-ct-data';
-import { PendingRow } from './pending-row';
 
 type Change = { config?: Record<string, string | number>; delete?: string[]; revert?: string[] };
 
@@ -122,34 +119,27 @@ function EditValueDialog({
   const t = useT();
   const [text, setText] = useState(String(row.pending ?? row.current ?? ''));
   return (
-    <Dialog open onClose={onClose} maxWidth="xs" fullWidth data-testid="ct-res-dialog">
-      <DialogTitle>{t('vm.hw.editTitle', { key: row.key })}</DialogTitle>
-      <DialogContent>
-        <Box sx={{ display: 'flex', flexDirection: 'column', pt: 1 }}>
-          <TextInput
-            label={row.key}
-            value={text}
-            onChange={setText}
-            testId={`ct-res-input-${row.key}`}
-            helper={t('vm.emptyDeletes')}
-            autoFocus
-          />
-        </Box>
-      </DialogContent>
-      <DialogActions sx={{ px: 3, pb: 2 }}>
-        <Button onClick={onClose}>{t('common.cancel')}</Button>
-        <Button
-          variant="contained"
-          data-testid="ct-res-save"
-          onClick={() => {
-            onSave(text.trim());
-            onClose();
-          }}
-        >
-          {t('vm.ok')}
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <FormDialog
+      title={t('vm.hw.editTitle', { key: row.key })}
+      testId="ct-res-dialog"
+      submitLabel={t('vm.ok')}
+      submitTestId="ct-res-save"
+      onSubmit={() => {
+        onSave(text.trim());
+      }}
+      onClose={onClose}
+    >
+      <Box sx={{ display: 'flex', flexDirection: 'column', pt: 1 }}>
+        <TextInput
+          label={row.key}
+          value={text}
+          onChange={setText}
+          testId={`ct-res-input-${row.key}`}
+          helper={t('vm.emptyDeletes')}
+          autoFocus
+        />
+      </Box>
+    </FormDialog>
   );
 }
 
@@ -175,35 +165,28 @@ function AddMountPointDialog({
   const ok =
     key !== undefined && store !== '' && /^\d+$/.test(size) && Number(size) > 0 && /^\/\S*$/.test(path) && path !== '/';
   return (
-    <Dialog open onClose={onClose} maxWidth="xs" fullWidth data-testid="ct-res-dialog">
-      <DialogTitle>{t('ct.res.addMp')}</DialogTitle>
-      <DialogContent>
-        <Box sx={{ display: 'flex', flexDirection: 'column', pt: 1 }}>
-          <SelectInput
-            label={t('vmForm.storage')}
-            value={store}
-            options={choices.diskStores.map((s) => ({ value: s.id, label: s.id }))}
-            onChange={setStorage}
-            testId="ct-res-mp-storage"
-          />
-          <TextInput label={t('vmForm.sizeGiB')} value={size} onChange={setSize} testId="ct-res-mp-size" />
-          <TextInput label={t('ct.res.mpPath')} value={path} onChange={setPath} testId="ct-res-mp-path" />
-        </Box>
-      </DialogContent>
-      <DialogActions sx={{ px: 3, pb: 2 }}>
-        <Button onClick={onClose}>{t('common.cancel')}</Button>
-        <Button
-          variant="contained"
-          disabled={!ok}
-          data-testid="ct-res-save"
-          onClick={() => {
-            if (key !== undefined) onSave(key, `${store}:${Number(size)},mp=${path}`);
-            onClose();
-          }}
-        >
-          {t('vm.ok')}
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <FormDialog
+      title={t('ct.res.addMp')}
+      testId="ct-res-dialog"
+      submitLabel={t('vm.ok')}
+      submitTestId="ct-res-save"
+      submitDisabled={!ok}
+      onSubmit={() => {
+        if (key !== undefined) onSave(key, `${store}:${Number(size)},mp=${path}`);
+      }}
+      onClose={onClose}
+    >
+      <Box sx={{ display: 'flex', flexDirection: 'column', pt: 1 }}>
+        <SelectInput
+          label={t('vmForm.storage')}
+          value={store}
+          options={choices.diskStores.map((s) => ({ value: s.id, label: s.id }))}
+          onChange={setStorage}
+          testId="ct-res-mp-storage"
+        />
+        <TextInput label={t('vmForm.sizeGiB')} value={size} onChange={setSize} testId="ct-res-mp-size" />
+        <TextInput label={t('ct.res.mpPath')} value={path} onChange={setPath} testId="ct-res-mp-path" />
+      </Box>
+    </FormDialog>
   );
 }

@@ -2,6 +2,7 @@
 import Box from '@mui/material/Box';
 import type { StorageEntry } from '../../../../node-agent/src/api';
 import { useT } from '../../i18n/use-t';
+import { NodeVmidFields, wizardGrid } from '../guests/wizard-id-fields';
 import { CheckInput, SelectInput, TextInput } from '../vms/form-fields';
 import type { NetErrors } from './ct-net-form';
 import {
@@ -28,7 +29,7 @@ interface Props {
   onChange: (next: CtWizardValues) => void;
 }
 
-const grid = { display: 'grid', gridTemplateColumns: 'repeat(2, minmax(0, 1fr))', columnGap: 2, rowGap: 0.5 } as const;
+const grid = wizardGrid;
 const storeOption = (s: StorageEntry) => ({ value: s.id, label: `${s.id} (${s.type})` });
 
 export function CtWizardStepFields({ step, values: v, errors, sources, onChange }: Props) {
@@ -39,20 +40,14 @@ export function CtWizardStepFields({ step, values: v, errors, sources, onChange 
       return (
         <Box>
           <Box sx={grid}>
-            <SelectInput
-              label={t('vmForm.node')}
-              value={v.node}
-              options={sources.nodes.map((n) => ({ value: n.key, label: n.name }))}
-              onChange={(node) => set({ node })}
-              testId="ct-wizard-node"
-              error={errors.node}
-            />
-            <TextInput
-              label={t('ctForm.vmid')}
-              value={v.vmid}
-              onChange={(vmid) => set({ vmid })}
-              testId="ct-wizard-vmid"
-              error={errors.vmid}
+            <NodeVmidFields
+              prefix="ct"
+              nodes={sources.nodes}
+              node={v.node}
+              vmid={v.vmid}
+              vmidLabel="ctForm.vmid"
+              errors={errors}
+              onChange={set}
             />
             <TextInput
               label={t('ctForm.hostname')}

@@ -11,6 +11,7 @@ import { formatBytes, formatDuration, formatPercent, formatRate } from '../../i1
 import { GuestIcon, guestStateVisual } from '../../components/guest-state';
 import { FactRow, FactsCard, UsageRow } from '../../components/facts';
 import { PageHeader } from '../../components/page-header';
+import { GuestNotFound } from './guest-page-header';
 
 export function GuestSummary({ guestKey }: { guestKey: string }) {
   const t = useT();
@@ -18,13 +19,7 @@ export function GuestSummary({ guestKey }: { guestKey: string }) {
   const guest = useGuest(guestKey);
   const nodeName = useAppStore((s) => (guest ? (s.nodes[guest.nodeKey]?.name ?? guest.nodeKey) : ''));
   const nodeOnline = useAppStore((s) => (guest ? s.nodes[guest.nodeKey]?.state === 'online' : false));
-  if (!guest) {
-    return (
-      <Typography color="text.secondary" sx={{ p: 3 }}>
-        {t('guest.notFound', { guest: guestKey })}
-      </Typography>
-    );
-  }
+  if (!guest) return <GuestNotFound guestKey={guestKey} />;
   const template = guest.template === true;
   const stateWord = template ? t('guest.template') : t(`guestState.${guest.status}`);
   const pair = (a: string, b: string) => `${a} / ${b}`;

@@ -1,7 +1,7 @@
 // The storage UI's actions and sync against the dev fake of window.hyperdesk: status into the tree, content
 // changes reloading lists, a guest's volume refused, storage.cfg edits with digests, uploads with progress.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createFakeHyperdesk, type FakeHyperdesk } from '../../dev/fake-hyperdesk';
+import { describe, expect, it } from 'vitest';
+import { setUpFakeApp } from '../../dev/flow-testkit';
 import { waitForState } from '../../dev/wait-for';
 import { appStore } from '../../store/store';
 import { treeRows } from '../../store/selectors';
@@ -11,23 +11,10 @@ import { startStorageSync } from './storage-sync';
 import { listenUploadProgress, startUpload } from './upload-actions';
 import { toDefinition, emptyStorageForm } from './storage-form';
 
-let fake: FakeHyperdesk;
-const stops: (() => void)[] = [];
-const initial = appStore.getState();
-
-beforeEach(() => {
-  appStore.setState(initial, true);
-  fake = createFakeHyperdesk({ now: Date.UTC(2025, 10, 26, 12), taskStepMs: 5 });
-  (globalThis as { hyperdesk?: unknown }).hyperdesk = fake;
-});
-afterEach(() => {
-  for (const stop of stops.splice(0)) stop();
-  fake.dispose();
-  delete (globalThis as { hyperdesk?: unknown }).hyperdesk;
-});
+const app = setUpFakeApp();
 
 const start = async () => {
-  stops.push(startInventorySync(), startStorageSync(), listenUploadProgress());
+  app.keep(startInventorySync(), startStorageSync(), listenUploadProgress());
   await waitForState(appStore, (s) => s.loaded);
 };
 
@@ -44,8 +31,8 @@ describe('storage flows over window.hyperdesk', () => {
 
   it('takes storages from the inventory when the node sends them', async () => {
     await start();
-    const node = fake.inventory.nodes['lab/n2']!;
-    fake.patch({
+    const node = app.fake.inventory.nodes['lab/n2']!;
+    app.fake.patch({
       nodes: {
         'lab/n2': {
           ...node,
@@ -97,7 +84,7 @@ describe('storage flows over window.hyperdesk', () => {
   it('reloads content lists when a download task ends', async () => {
     await start();
     const epoch = appStore.getState().storageEpoch;
-    await fake.invoke('agent.call', {
+    await app.fake.invoke('agent.call', {
       node: 'lab/n1',
       method: 'storage.content.download',
       params: { storage: 'local', content: 'iso', url: 'https://example.org/x.iso', filename: 'x.iso' },

@@ -1,9 +1,8 @@
 // A storage's usage history from storage.metrics, reloaded on timeframe change and periodically while online.
-import { useEffect, useState } from 'react';
+import { useCallback } from 'react';
 import type { Consolidation, StoragePoint, Timeframe } from '../../../../node-agent/src/api';
-import { UiError } from '../../app-error';
-import { useAppStore } from '../../store/store';
 import type { ChartPoint } from '../nodes/metrics-series';
+import { useMetricsHistory, type MetricsHistory } from '../nodes/use-metrics-history';
 import { fetchStorageMetrics } from './actions';
 
 // Storage usage moves slowly; the hour view is reloaded often enough to look live, coarser views each minute.
@@ -21,11 +20,7 @@ export const chartPointOf = (p: StoragePoint): ChartPoint => ({
   diskWrite: null,
 });
 
-export interface StorageMetrics {
-  points: readonly ChartPoint[];
-  loading: boolean;
-  error: UiError | undefined;
-}
+export type StorageMetrics = MetricsHistory;
 
 export function useStorageMetrics(
   nodeKey: string,
@@ -33,29 +28,9 @@ export function useStorageMetrics(
   timeframe: Timeframe,
   cf: Consolidation,
 ): StorageMetrics {
-  const [metrics, setMetrics] = useState<StorageMetrics>({ points: [], loading: true, error: undefined });
-  const online = useAppStore((s) => s.nodes[nodeKey]?.state === 'online');
-  useEffect(() => setMetrics({ points: [], loading: true, error: undefined }), [nodeKey, storage, timeframe, cf]);
-  useEffect(() => {
-    if (!online) {
-      setMetrics((m) => (m.loading ? { ...m, loading: false } : m));
-      return;
-    }
-    let cancelled = false;
-    const load = async () => {
-      try {
-        const result = await fetchStorageMetrics(nodeKey, storage, timeframe, cf);
-        if (!cancelled) setMetrics({ points: result.points.map(chartPointOf), loading: false, error: undefined });
-      } catch (error) {
-        if (!cancelled) setMetrics((m) => ({ ...m, loading: false, error: UiError.from(error) }));
-      }
-    };
-    void load();
-    const timer = setInterval(() => void load(), refreshMs(timeframe));
-    return () => {
-      cancelled = true;
-      clearInterval(timer);
-    };
-  }, [nodeKey, storage, timeframe, cf, online]);
-  return metrics;
+  const load = useCallback(
+    async () => (await fetchStorageMetrics(nodeKey, storage, timeframe, cf)).points.map(chartPointOf),
+    [nodeKey, storage, timeframe, cf],
+  );
+  return useMetricsHistory(nodeKey, load, refreshMs(timeframe))[0];
 }

@@ -2,17 +2,10 @@
 // disks. Task-starting calls open the task panel; failures become notices (callers that show them inline get
 // the UiError back from the throwing variants).
 import type { Params, Result } from '../../../../node-agent/src/api';
-import type { MessageKey, MessageParams } from '../../i18n/translate';
 import { agentCall } from '../../api';
-import { UiError } from '../../app-error';
 import { appStore } from '../../store/store';
+import { setGuestConfig, startGuestTask, taskStarted } from '../guests/guest-calls';
 import type { PowerAction } from './vm-power';
-
-const notifyError = (key: MessageKey, params: MessageParams, error: unknown): UiError => {
-  const e = UiError.from(error);
-  appStore.getState().pushNotice({ severity: 'error', key, params, error: { code: e.code, message: e.message } });
-  return e;
-};
 
 /** The node and vmid of a guest in the inventory. */
 export function vmRef(guestKey: string): { nodeKey: string; vmid: number } | undefined {
@@ -20,19 +13,9 @@ export function vmRef(guestKey: string): { nodeKey: string; vmid: number } | und
   return guest === undefined ? undefined : { nodeKey: guest.nodeKey, vmid: guest.vmid };
 }
 
-const taskStarted = () => appStore.getState().setTaskPanel({ open: true });
-
 /** Run one power action as a task; a notice on failure. Resolves to the task's UPID, or undefined. */
-export async function runPowerAction(nodeKey: string, vmid: number, action: PowerAction): Promise<string | undefined> {
-  try {
-    const { upid } = await agentCall(nodeKey, `vm.${action}`, { vmid });
-    taskStarted();
-    return upid;
-  } catch (error) {
-    notifyError('vm.actionFailed', { vmid, action }, error);
-    return undefined;
-  }
-}
+export const runPowerAction = (nodeKey: string, vmid: number, action: PowerAction): Promise<string | undefined> =>
+  startGuestTask(nodeKey, `vm.${action}`, { vmid }, 'vm.actionFailed', { vmid, action });
 
 /** Start, shut down or stop several VMs of one node: one task each, failures reported one by one. */
 export async function runBulkAction(
@@ -71,52 +54,25 @@ export const vmMetrics = (nodeKey: string, params: Params<'vm.metrics'>): Promis
  * Change the config with the digest it was read with. A stale digest gets its own notice (someone else
  * changed the VM: reload and redo); resolves to the new digest, or undefined on failure.
  */
-export async function setVmConfig(
-  nodeKey: string,
-  params: Params<'vm.set'>,
-): Promise<Result<'vm.set'> | undefined> {
-  try {
-    return await agentCall(nodeKey, 'vm.set', params);
-  } catch (error) {
-    const conflict = UiError.from(error).code === 'conflict';
-    notifyError(conflict ? 'vm.conflict' : 'vm.setFailed', { vmid: params.vmid }, error);
-    return undefined;
-  }
-}
-
-/** Start a task-returning VM method; a notice on failure; resolves to the UPID or undefined. */
-async function startTask<M extends 'vm.snapshot' | 'vm.rollback' | 'vm.delsnapshot' | 'vm.template' | 'vm.clone' | 'vm.resize' | 'vm.move' | 'vm.destroy'>(
-  nodeKey: string,
-  method: M,
-  params: Params<M>,
-  failure: MessageKey,
-): Promise<string | undefined> {
-  try {
-    const { upid } = (await agentCall(nodeKey, method, params)) as { upid: string };
-    taskStarted();
-    return upid;
-  } catch (error) {
-    notifyError(failure, { vmid: params.vmid }, error);
-    return undefined;
-  }
-}
+export const setVmConfig = (nodeKey: string, params: Params<'vm.set'>): Promise<Result<'vm.set'> | undefined> =>
+  setGuestConfig(nodeKey, 'vm.set', params);
 
 export const takeSnapshot = (nodeKey: string, params: Params<'vm.snapshot'>) =>
-  startTask(nodeKey, 'vm.snapshot', params, 'vm.snapshotFailed');
+  startGuestTask(nodeKey, 'vm.snapshot', params, 'vm.snapshotFailed');
 export const rollbackSnapshot = (nodeKey: string, vmid: number, snapname: string) =>
-  startTask(nodeKey, 'vm.rollback', { vmid, snapname }, 'vm.snapshotFailed');
+  startGuestTask(nodeKey, 'vm.rollback', { vmid, snapname }, 'vm.snapshotFailed');
 export const deleteSnapshot = (nodeKey: string, vmid: number, snapname: string) =>
-  startTask(nodeKey, 'vm.delsnapshot', { vmid, snapname }, 'vm.snapshotFailed');
+  startGuestTask(nodeKey, 'vm.delsnapshot', { vmid, snapname }, 'vm.snapshotFailed');
 export const convertToTemplate = (nodeKey: string, vmid: number) =>
-  startTask(nodeKey, 'vm.template', { vmid }, 'vm.templateFailed');
+  startGuestTask(nodeKey, 'vm.template', { vmid }, 'vm.templateFailed');
 export const cloneVm = (nodeKey: string, params: Params<'vm.clone'>) =>
-  startTask(nodeKey, 'vm.clone', params, 'vm.cloneFailed');
+  startGuestTask(nodeKey, 'vm.clone', params, 'vm.cloneFailed');
 export const resizeDisk = (nodeKey: string, params: Params<'vm.resize'>) =>
-  startTask(nodeKey, 'vm.resize', params, 'vm.diskFailed');
+  startGuestTask(nodeKey, 'vm.resize', params, 'vm.diskFailed');
 export const moveDisk = (nodeKey: string, params: Params<'vm.move'>) =>
-  startTask(nodeKey, 'vm.move', params, 'vm.diskFailed');
+  startGuestTask(nodeKey, 'vm.move', params, 'vm.diskFailed');
 export const destroyVm = (nodeKey: string, vmid: number) =>
-  startTask(nodeKey, 'vm.destroy', { vmid, purge: true }, 'vm.destroyFailed');
+  startGuestTask(nodeKey, 'vm.destroy', { vmid, purge: true }, 'vm.destroyFailed');
 
 /** The node's storages with capabilities (for disk storage and format pickers) and its ISO images. */
 export async function loadStorageChoices(

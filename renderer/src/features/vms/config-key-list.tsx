@@ -3,13 +3,10 @@
 import { useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
-import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
-import DialogContent from '@mui/material/DialogContent';
-import DialogTitle from '@mui/material/DialogTitle';
 import Typography from '@mui/material/Typography';
 import type { MessageKey } from '../../i18n/translate';
 import { useT } from '../../i18n/use-t';
+import { FormDialog } from '../guests/form-dialog';
 import { setVmConfig } from './actions';
 import { CheckInput, TextInput } from './form-fields';
 import { splitPending } from './hardware-rows';
@@ -107,9 +104,18 @@ function KeyEditor({ spec, initial, onClose, onSave }: { spec: KeySpec; initial:
     return spec.encode ? spec.encode(trimmed) : trimmed;
   };
   return (
-    <Dialog open onClose={onClose} maxWidth="sm" fullWidth data-testid="vm-key-dialog">
-      <DialogTitle>{t('vm.hw.editTitle', { key: spec.key })}</DialogTitle>
-      <DialogContent sx={{ pt: '8px !important' }}>
+    <FormDialog
+      title={t('vm.hw.editTitle', { key: spec.key })}
+      testId="vm-key-dialog"
+      maxWidth="sm"
+      contentSx={{ pt: '8px !important' }}
+      submitLabel={t('vm.ok')}
+      submitTestId="vm-key-save"
+      onSubmit={() => {
+        void onSave(value());
+      }}
+      onClose={onClose}
+    >
         {spec.kind === 'flag' ? (
           <CheckInput label={t(spec.label)} checked={flag} onChange={setFlag} testId={`vm-key-input-${spec.key}`} />
         ) : (
@@ -117,20 +123,6 @@ function KeyEditor({ spec, initial, onClose, onSave }: { spec: KeySpec; initial:
             <TextInput label={t(spec.label)} value={text} onChange={setText} type={spec.kind === 'secret' ? 'password' : 'text'} multiline={spec.kind === 'multiline'} testId={`vm-key-input-${spec.key}`} helper={t('vm.emptyDeletes')} />
           </Box>
         )}
-      </DialogContent>
-      <DialogActions sx={{ px: 3, pb: 2 }}>
-        <Button onClick={onClose}>{t('common.cancel')}</Button>
-        <Button
-          variant="contained"
-          data-testid="vm-key-save"
-          onClick={() => {
-            void onSave(value());
-            onClose();
-          }}
-        >
-          {t('vm.ok')}
-        </Button>
-      </DialogActions>
-    </Dialog>
+    </FormDialog>
   );
 }

@@ -1,14 +1,11 @@
 // The Hardware tab's dialogs: add a disk, NIC or CD/DVD drive; edit a row's keys; resize or move a disk.
 // Each ends in one agent call (vm.set with the digest read, vm.resize or vm.move) made by the tab.
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import Box from '@mui/material/Box';
-import Button from '@mui/material/Button';
-import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
-import DialogContent from '@mui/material/DialogContent';
-import DialogTitle from '@mui/material/DialogTitle';
 import type { StorageEntry } from '../../../../node-agent/src/api';
 import { useT } from '../../i18n/use-t';
+import { FormDialog } from '../guests/form-dialog';
+import { useLoaded } from '../guests/use-loaded';
 import { CheckInput, SelectInput, TextInput } from './form-fields';
 import { loadStorageChoices } from './actions';
 import { busSlots, diskBuses, diskSpec, newDisk, nicModels, type DiskBus, type WizardValues } from './vm-form';
@@ -37,23 +34,11 @@ interface Props {
   onClose: () => void;
 }
 
-function useStorageChoices(nodeKey: string) {
-  const [choices, setChoices] = useState<{ storages: readonly StorageEntry[]; isos: readonly string[] }>({ storages: [], isos: [] });
-  useEffect(() => {
-    let cancelled = false;
-    loadStorageChoices(nodeKey)
-      .then((c) => !cancelled && setChoices(c))
-      .catch(() => undefined);
-    return () => {
-      cancelled = true;
-    };
-  }, [nodeKey]);
-  return choices;
-}
+const NO_STORAGE_CHOICES: { storages: readonly StorageEntry[]; isos: readonly string[] } = { storages: [], isos: [] };
 
 export function HardwareDialog({ nodeKey, state, taken, scsihw, onSubmit, onClose }: Props) {
   const t = useT();
-  const choices = useStorageChoices(nodeKey);
+  const choices = useLoaded(nodeKey, loadStorageChoices, NO_STORAGE_CHOICES);
   const images = choices.storages.filter((s) => s.content.includes('images'));
   const [disk, setDisk] = useState(() => newDisk(''));
   const [net, setNet] = useState({ model: 'virtio' as (typeof nicModels)[number], bridge: 'vmbr0', vlan: '', firewall: true });
@@ -152,25 +137,18 @@ export function HardwareDialog({ nodeKey, state, taken, scsihw, onSubmit, onClos
     }
   }
   return (
-    <Dialog open onClose={onClose} maxWidth="xs" fullWidth data-testid="vm-hw-dialog">
-      <DialogTitle>{title}</DialogTitle>
-      <DialogContent>
-        <Box sx={{ display: 'flex', flexDirection: 'column', gap: 0.5, pt: 1 }}>{body}</Box>
-      </DialogContent>
-      <DialogActions sx={{ px: 3, pb: 2 }}>
-        <Button onClick={onClose}>{t('common.cancel')}</Button>
-        <Button
-          variant="contained"
-          disabled={submit === undefined}
-          onClick={() => {
-            if (submit !== undefined) onSubmit(submit);
-            onClose();
-          }}
-          data-testid="vm-hw-submit"
-        >
-          {t('vm.ok')}
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <FormDialog
+      title={title}
+      testId="vm-hw-dialog"
+      submitLabel={t('vm.ok')}
+      submitTestId="vm-hw-submit"
+      submitDisabled={submit === undefined}
+      onSubmit={() => {
+        if (submit !== undefined) onSubmit(submit);
+      }}
+      onClose={onClose}
+    >
+      <Box sx={{ display: 'flex', flexDirection: 'column', gap: 0.5, pt: 1 }}>{body}</Box>
+    </FormDialog>
   );
 }

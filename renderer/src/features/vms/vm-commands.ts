@@ -16,34 +16,12 @@ import DeleteForeverOutlined from '@mui/icons-material/DeleteForeverOutlined';
 import AddToQueueRounded from '@mui/icons-material/AddToQueueRounded';
 import PlaylistPlayRounded from '@mui/icons-material/PlaylistPlayRounded';
 import PlaylistRemoveRounded from '@mui/icons-material/PlaylistRemoveRounded';
-import type { Command, CommandContext } from '../../app/commands';
-import type { MessageKey } from '../../i18n/translate';
+import type { Command } from '../../app/commands';
 import { appStore } from '../../store/store';
+import { guestActionCommands, guestNode, guestNodeOnline } from '../guests/guest-commands';
 import { runPowerAction } from './actions';
 import { vmUiStore } from './vm-ui-store';
-import { vmActionEnabled, type VmAction } from './vm-power';
-
-/** The guest a VM command acts on: the context menu's target when it is a guest, else the selected guest. */
-export function targetGuest(ctx: CommandContext): string | undefined {
-  if (ctx.target !== undefined) return ctx.state.guests.has(ctx.target) ? ctx.target : undefined;
-  return ctx.state.selection.kind === 'guest' ? ctx.state.selection.key : undefined;
-}
-
-/** The node a node-level VM command acts on: the target node, else the selected node or the selected guest's node. */
-function vmNode(ctx: CommandContext): string | undefined {
-  if (ctx.target !== undefined) return ctx.state.nodes[ctx.target] !== undefined ? ctx.target : undefined;
-  const { selection } = ctx.state;
-  if (selection.kind === 'node') return selection.key;
-  if (selection.kind === 'guest') return ctx.state.guests.get(selection.key)?.nodeKey;
-  return undefined;
-}
-
-export function vmCommandEnabled(action: VmAction, ctx: CommandContext): boolean {
-  const key = targetGuest(ctx);
-  const guest = key === undefined ? undefined : ctx.state.guests.get(key);
-  if (guest === undefined) return false;
-  return vmActionEnabled(action, guest, ctx.state.nodes[guest.nodeKey]?.state === 'online');
-}
+import { vmActionEnabled, vmActions, type VmAction } from './vm-power';
 
 /** What running a VM action means: a dialog for the ones that ask or need input, the task for the rest. */
 export function runVmAction(action: VmAction, guestKey: string): void {
@@ -93,30 +71,14 @@ const icons: Record<VmAction, SvgIconComponent> = {
   destroy: DeleteForeverOutlined,
 };
 
-const guestCommand = (action: VmAction): Command => ({
-  id: `vm.${action}`,
-  label: `cmd.vm.${action}` as MessageKey,
-  icon: icons[action],
-  places: ['toolbar', 'guest-menu', 'palette'],
-  enabled: (ctx) => vmCommandEnabled(action, ctx),
-  run: (ctx) => {
-    const key = targetGuest(ctx);
-    if (key !== undefined) runVmAction(action, key);
-  },
-});
-
-const nodeOnline = (ctx: CommandContext) => {
-  const key = vmNode(ctx);
-  return key !== undefined && ctx.state.nodes[key]?.state === 'online';
-};
 const bulk = (action: 'start' | 'shutdown' | 'stop', icon: SvgIconComponent): Command => ({
   id: `vm.bulk.${action}`,
   label: `cmd.vm.bulk.${action}`,
   icon,
   places: ['node-menu', 'palette'],
-  enabled: nodeOnline,
+  enabled: guestNodeOnline,
   run: (ctx) => {
-    const nodeKey = vmNode(ctx);
+    const nodeKey = guestNode(ctx);
     if (nodeKey !== undefined) vmUiStore.getState().open({ kind: 'bulk', nodeKey, action });
   },
 });
@@ -127,13 +89,20 @@ export const vmCommands: readonly Command[] = [
     label: 'cmd.vm.create',
     icon: AddToQueueRounded,
     places: ['toolbar', 'node-menu', 'palette'],
-    enabled: nodeOnline,
+    enabled: guestNodeOnline,
     run: (ctx) => {
-      const nodeKey = vmNode(ctx);
+      const nodeKey = guestNode(ctx);
       if (nodeKey !== undefined) vmUiStore.getState().open({ kind: 'create', nodeKey });
     },
   },
-  ...(['start', 'shutdown', 'stop', 'reboot', 'reset', 'suspend', 'resume', 'console', 'snapshot', 'clone', 'template', 'destroy'] as const).map(guestCommand),
+  ...guestActionCommands({
+    kind: 'vm',
+    actions: vmActions,
+    icons,
+    menu: 'guest-menu',
+    enabled: vmActionEnabled,
+    run: runVmAction,
+  }),
   bulk('start', PlaylistPlayRounded),
   bulk('shutdown', PowerSettingsNewRounded),
   bulk('stop', PlaylistRemoveRounded),

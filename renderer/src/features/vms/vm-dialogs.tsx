@@ -2,17 +2,13 @@
 // actions, take snapshot, clone, and the node's bulk start/shutdown/stop.
 import { useEffect, useState } from 'react';
 import Box from '@mui/material/Box';
-import Button from '@mui/material/Button';
-import Dialog from '@mui/material/Dialog';
-import DialogActions from '@mui/material/DialogActions';
-import DialogContent from '@mui/material/DialogContent';
-import DialogTitle from '@mui/material/DialogTitle';
 import { useShallow } from 'zustand/react/shallow';
 import type { GuestEntry } from '../../../../main/core/inventory-schema';
 import { ConfirmDialog } from '../../components/confirm-dialog';
 import { useT } from '../../i18n/use-t';
 import { useGuest } from '../../store/selectors';
 import { useAppStore } from '../../store/store';
+import { FormDialog } from '../guests/form-dialog';
 import { cloneVm, convertToTemplate, destroyVm, nextVmid, runBulkAction, runPowerAction, takeSnapshot } from './actions';
 import { CreateVmWizard } from './create-vm-wizard';
 import { CheckInput, TextInput } from './form-fields';
@@ -70,35 +66,28 @@ function SnapshotDialog({ guestKey, onClose }: { guestKey: string; onClose: () =
   if (guest === undefined) return null;
   const valid = SNAPNAME.test(name);
   return (
-    <Dialog open onClose={onClose} maxWidth="xs" fullWidth data-testid="vm-snap-dialog">
-      <DialogTitle>{t('vm.snap.takeTitle', { vmid: guest.vmid })}</DialogTitle>
-      <DialogContent>
+    <FormDialog
+      title={t('vm.snap.takeTitle', { vmid: guest.vmid })}
+      testId="vm-snap-dialog"
+      submitLabel={t('vm.snap.take')}
+      submitTestId="vm-snap-submit"
+      submitDisabled={!valid}
+      onSubmit={() => {
+        void takeSnapshot(guest.nodeKey, {
+          vmid: guest.vmid,
+          snapname: name,
+          vmstate: vmstate && guest.status === 'running',
+          ...(description.trim() === '' ? {} : { description: description.trim() }),
+        });
+      }}
+      onClose={onClose}
+    >
         <Box sx={{ display: 'flex', flexDirection: 'column', pt: 1 }}>
           <TextInput label={t('vm.snap.name')} value={name} onChange={setName} testId="vm-snap-name" error={name !== '' && !valid ? 'vm.snap.invalidName' : undefined} autoFocus />
           <TextInput label={t('vm.snap.description')} value={description} onChange={setDescription} multiline testId="vm-snap-description" />
           <CheckInput label={t('vm.snap.includeRam')} checked={vmstate} onChange={setVmstate} testId="vm-snap-vmstate" disabled={guest.status !== 'running'} />
         </Box>
-      </DialogContent>
-      <DialogActions sx={{ px: 3, pb: 2 }}>
-        <Button onClick={onClose}>{t('common.cancel')}</Button>
-        <Button
-          variant="contained"
-          disabled={!valid}
-          data-testid="vm-snap-submit"
-          onClick={() => {
-            void takeSnapshot(guest.nodeKey, {
-              vmid: guest.vmid,
-              snapname: name,
-              vmstate: vmstate && guest.status === 'running',
-              ...(description.trim() === '' ? {} : { description: description.trim() }),
-            });
-            onClose();
-          }}
-        >
-          {t('vm.snap.take')}
-        </Button>
-      </DialogActions>
-    </Dialog>
+    </FormDialog>
   );
 }
 
@@ -122,30 +111,23 @@ function CloneDialog({ guestKey, onClose }: { guestKey: string; onClose: () => v
   if (guest === undefined) return null;
   const valid = /^\d+$/.test(newid) && Number(newid) >= 100 && (name === '' || /^[a-zA-Z0-9][a-zA-Z0-9.-]*$/.test(name));
   return (
-    <Dialog open onClose={onClose} maxWidth="xs" fullWidth data-testid="vm-clone-dialog">
-      <DialogTitle>{t('vm.clone.title', { vmid: guest.vmid })}</DialogTitle>
-      <DialogContent>
+    <FormDialog
+      title={t('vm.clone.title', { vmid: guest.vmid })}
+      testId="vm-clone-dialog"
+      submitLabel={t('cmd.vm.clone')}
+      submitTestId="vm-clone-submit"
+      submitDisabled={!valid}
+      onSubmit={() => {
+        void cloneVm(guest.nodeKey, { vmid: guest.vmid, newid: Number(newid), full, ...(name === '' ? {} : { name }) });
+      }}
+      onClose={onClose}
+    >
         <Box sx={{ display: 'flex', flexDirection: 'column', pt: 1 }}>
           <TextInput label={t('vmForm.vmid')} value={newid} onChange={setNewid} testId="vm-clone-newid" />
           <TextInput label={t('vmForm.name')} value={name} onChange={setName} testId="vm-clone-name" />
           <CheckInput label={t('vm.clone.full')} checked={full} onChange={setFull} testId="vm-clone-full" disabled={guest.template !== true} />
         </Box>
-      </DialogContent>
-      <DialogActions sx={{ px: 3, pb: 2 }}>
-        <Button onClick={onClose}>{t('common.cancel')}</Button>
-        <Button
-          variant="contained"
-          disabled={!valid}
-          data-testid="vm-clone-submit"
-          onClick={() => {
-            void cloneVm(guest.nodeKey, { vmid: guest.vmid, newid: Number(newid), full, ...(name === '' ? {} : { name }) });
-            onClose();
-          }}
-        >
-          {t('cmd.vm.clone')}
-        </Button>
-      </DialogActions>
-    </Dialog>
+    </FormDialog>
   );
 }
 
@@ -169,9 +151,17 @@ function BulkDialog({ nodeKey, action, onClose }: { nodeKey: string; action: 'st
   const [unchecked, setUnchecked] = useState<ReadonlySet<string>>(new Set());
   const chosen = candidates.filter((v) => !unchecked.has(v)).map(Number);
   return (
-    <Dialog open onClose={onClose} maxWidth="xs" fullWidth data-testid="vm-bulk-dialog">
-      <DialogTitle>{t(`cmd.vm.bulk.${action}`)}</DialogTitle>
-      <DialogContent>
+    <FormDialog
+      title={t(`cmd.vm.bulk.${action}`)}
+      testId="vm-bulk-dialog"
+      submitLabel={t(`cmd.vm.bulk.${action}`)}
+      submitTestId="vm-bulk-submit"
+      submitDisabled={chosen.length === 0}
+      onSubmit={() => {
+        void runBulkAction(nodeKey, chosen, action);
+      }}
+      onClose={onClose}
+    >
         {candidates.length === 0 && t('vm.bulk.none')}
         <Box sx={{ display: 'flex', flexDirection: 'column' }}>
           {candidates.map((vmid, i) => (
@@ -191,21 +181,6 @@ function BulkDialog({ nodeKey, action, onClose }: { nodeKey: string; action: 'st
             />
           ))}
         </Box>
-      </DialogContent>
-      <DialogActions sx={{ px: 3, pb: 2 }}>
-        <Button onClick={onClose}>{t('common.cancel')}</Button>
-        <Button
-          variant="contained"
-          disabled={chosen.length === 0}
-          data-testid="vm-bulk-submit"
-          onClick={() => {
-            void runBulkAction(nodeKey, chosen, action);
-            onClose();
-          }}
-        >
-          {t(`cmd.vm.bulk.${action}`)}
-        </Button>
-      </DialogActions>
-    </Dialog>
+    </FormDialog>
   );
 }

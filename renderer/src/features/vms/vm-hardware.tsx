@@ -5,9 +5,9 @@ import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import Menu from '@mui/material/Menu';
 import MenuItem from '@mui/material/MenuItem';
-import Typography from '@mui/material/Typography';
 import AddRounded from '@mui/icons-material/AddRounded';
 import { useT } from '../../i18n/use-t';
+import { PendingRow } from '../guests/pending-row';
 import { moveDisk, resizeDisk, setVmConfig } from './actions';
 import { hardwareLabel, hardwareValue } from './hardware-format';
 import { hardwareRows, rowCapabilities, splitPending, type HardwareRow } from './hardware-rows';
@@ -107,46 +107,16 @@ export function VmHardware({ nodeKey, vmid, data }: VmTabProps) {
 
 function HardwareRowView({ row, selected, onSelect }: { row: HardwareRow; selected: boolean; onSelect: () => void }) {
   const t = useT();
-  const now = hardwareValue(row.kind, row.id, row.current, t);
-  const pending = row.pending === undefined ? undefined : hardwareValue(row.kind, row.id, row.pending, t);
   return (
-    <Box
-      role="row"
-      onClick={onSelect}
-      aria-selected={selected}
-      data-testid={`vm-hw-row-${row.id}`}
-      data-pending={row.pending !== undefined || row.deleting}
-      sx={{
-        display: 'grid',
-        gridTemplateColumns: '220px 1fr',
-        gap: 2,
-        px: 1.5,
-        py: 0.75,
-        cursor: 'pointer',
-        borderBottom: 1,
-        borderColor: 'divider',
-        bgcolor: selected ? 'action.selected' : undefined,
-        '&:last-of-type': { borderBottom: 0 },
-      }}
-    >
-      <Typography variant="body2" sx={{ fontWeight: 500 }}>
-        {hardwareLabel(row, t)}
-      </Typography>
-      <Box sx={{ minWidth: 0 }}>
-        <Typography variant="body2" sx={{ wordBreak: 'break-all', textDecoration: row.deleting ? 'line-through' : undefined }}>
-          {now === '' ? '—' : now}
-        </Typography>
-        {row.deleting && (
-          <Typography variant="caption" color="warning.main" data-testid={`vm-hw-pending-${row.id}`}>
-            {t('vm.hw.pendingDelete')}
-          </Typography>
-        )}
-        {pending !== undefined && !row.deleting && (
-          <Typography variant="body2" color="warning.main" sx={{ wordBreak: 'break-all' }} data-testid={`vm-hw-pending-${row.id}`}>
-            {t('vm.hw.pendingValue', { value: pending })}
-          </Typography>
-        )}
-      </Box>
-    </Box>
+    <PendingRow
+      label={hardwareLabel(row, t)}
+      now={hardwareValue(row.kind, row.id, row.current, t)}
+      pending={row.pending === undefined ? undefined : hardwareValue(row.kind, row.id, row.pending, t)}
+      deleting={row.deleting}
+      selected={selected}
+      onSelect={onSelect}
+      testId={`vm-hw-row-${row.id}`}
+      pendingTestId={`vm-hw-pending-${row.id}`}
+    />
   );
 }

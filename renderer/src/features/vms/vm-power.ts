@@ -1,6 +1,6 @@
 // Which VM actions make sense in which state (PVE's rules): pure, so the commands, the VM page's toolbar and the
 // tests share one answer.
-import type { GuestEntry } from '../../../../main/core/inventory-schema';
+import { guestActionOpen, type GuestFacts } from '../guests/guest-action-gate';
 
 export const vmActions = [
   'start',
@@ -22,14 +22,10 @@ export type VmAction = (typeof vmActions)[number];
 export const powerActions = ['start', 'shutdown', 'stop', 'reboot', 'reset', 'suspend', 'resume'] as const;
 export type PowerAction = (typeof powerActions)[number];
 
-type VmFacts = Pick<GuestEntry, 'type' | 'status' | 'template' | 'lock'>;
-
 /** Whether `action` may run on this guest now; `nodeOnline` false disables everything but nothing is hidden. */
-export function vmActionEnabled(action: VmAction, vm: VmFacts, nodeOnline: boolean): boolean {
-  if (vm.type !== 'qemu' || !nodeOnline) return false;
+export function vmActionEnabled(action: VmAction, vm: GuestFacts, nodeOnline: boolean): boolean {
+  if (!guestActionOpen('qemu', action, vm, nodeOnline)) return false;
   const template = vm.template === true;
-  // A lock (backup, migrate, snapshot…) blocks everything but looking at the console.
-  if (vm.lock !== undefined && action !== 'console') return false;
   const { status } = vm;
   switch (action) {
     case 'start':

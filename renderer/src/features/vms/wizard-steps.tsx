@@ -6,6 +6,7 @@ import Typography from '@mui/material/Typography';
 import AddRounded from '@mui/icons-material/AddRounded';
 import DeleteOutlineRounded from '@mui/icons-material/DeleteOutlineRounded';
 import type { StorageEntry } from '../../../../node-agent/src/api';
+import { NodeVmidFields, wizardGrid } from '../guests/wizard-id-fields';
 import { useT } from '../../i18n/use-t';
 import { CheckInput, SelectInput, TextInput } from './form-fields';
 import {
@@ -38,7 +39,7 @@ interface Props {
   onChange: (next: WizardValues) => void;
 }
 
-const grid = { display: 'grid', gridTemplateColumns: 'repeat(2, minmax(0, 1fr))', columnGap: 2, rowGap: 0.5 } as const;
+const grid = wizardGrid;
 const plain = <V extends string>(list: readonly V[]) => list.map((value) => ({ value, label: value }));
 
 export function WizardStepFields({ step, values: v, errors, sources, onChange }: Props) {
@@ -50,15 +51,7 @@ export function WizardStepFields({ step, values: v, errors, sources, onChange }:
     case 'general':
       return (
         <Box sx={grid}>
-          <SelectInput
-            label={t('vmForm.node')}
-            value={v.node}
-            options={sources.nodes.map((n) => ({ value: n.key, label: n.name }))}
-            onChange={(node) => set({ node })}
-            testId="vm-wizard-node"
-            error={errors.node}
-          />
-          <TextInput label={t('vmForm.vmid')} value={v.vmid} onChange={(vmid) => set({ vmid })} testId="vm-wizard-vmid" error={errors.vmid} />
+          <NodeVmidFields prefix="vm" nodes={sources.nodes} node={v.node} vmid={v.vmid} vmidLabel="vmForm.vmid" errors={errors} onChange={set} />
           <TextInput label={t('vmForm.name')} value={v.name} onChange={(name) => set({ name })} testId="vm-wizard-name" error={errors.name} autoFocus />
         </Box>
       );

@@ -1,5 +1,5 @@
-// One row of a CT config list: label, the value now, and the pending value or pending removal beside it, as the
-// VM Hardware tab shows them. Test ids `${testId}` and `${testId}-pending`.
+// One row of a guest config list (VM hardware, CT resources and network): label, the value now, and the pending
+// value or pending removal beside it. Test ids `${testId}` and `${testId}-pending` unless `pendingTestId` is given.
 import Box from '@mui/material/Box';
 import Typography from '@mui/material/Typography';
 import { useT } from '../../i18n/use-t';
@@ -12,8 +12,10 @@ export function PendingRow(p: {
   selected: boolean;
   onSelect: () => void;
   testId: string;
+  pendingTestId?: string;
 }) {
   const t = useT();
+  const pendingTestId = p.pendingTestId ?? `${p.testId}-pending`;
   return (
     <Box
       role="row"
@@ -45,17 +47,12 @@ export function PendingRow(p: {
           {p.now === '' ? '—' : p.now}
         </Typography>
         {p.deleting && (
-          <Typography variant="caption" color="warning.main" data-testid={`${p.testId}-pending`}>
+          <Typography variant="caption" color="warning.main" data-testid={pendingTestId}>
             {t('vm.hw.pendingDelete')}
           </Typography>
         )}
         {p.pending !== undefined && !p.deleting && (
-          <Typography
-            variant="body2"
-            color="warning.main"
-            sx={{ wordBreak: 'break-all' }}
-            data-testid={`${p.testId}-pending`}
-          >
+          <Typography variant="body2" color="warning.main" sx={{ wordBreak: 'break-all' }} data-testid={pendingTestId}>
             {t('vm.hw.pendingValue', { value: p.pending })}
           </Typography>
         )}
