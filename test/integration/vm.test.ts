@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { createWebSocketStream } from 'ws';
 import { AppError, type Params } from '../../node-agent/src/api';
+import { runChecked } from '../../node-agent/src/exec/run';
 import { nodeKey } from '../../main/core/config-schema';
 import { createCore, type HyperdeskCore } from '../../main/core/core';
 import { MemorySecretStore } from '../../main/core/secrets-memory';
@@ -196,7 +197,12 @@ describe('VMs on a lab node', () => {
     const links = await lab.exec('n1', 'ip', ['-o', 'link', 'show']);
     expect(links.stdout).not.toMatch(/tap10[01]i/);
     // A QEMU told to quit exits on its own time: none may be left once it has had that time.
-    await until('no QEMU of VM 100 or 101 left', async () => ((await lab.exec('n1', 'pgrep', ['-f', 'qemu-system-x86_64 .*qemu-server/10[01]\\.pid'])).stdout.trim() === '') || undefined, 15_000);
+    // This node's QEMUs only: their pid files are under its root.
+    const pidFile = new RegExp(`-pidfile ${join(lab.node('n1').root, 'run/hyperdesk/qemu-server')}/10[01]\\.pid`);
+    const qemuLeft = async () => (await runChecked('ps', ['-eo', 'pid,stat,args'])).stdout.split('\n').filter((line) => pidFile.test(line));
+    await until('no QEMU of VM 100 or 101 left', async () => ((await qemuLeft()).length === 0) || undefined, 15_000).catch(async (error: unknown) => {
+      throw new Error(`${(error as Error).message}: ${(await qemuLeft()).join(' | ')}`);
+    });
   });
 
   it('lets one of two clients with the same digest win; refuses bad input naming the key', async () => {

@@ -111,7 +111,9 @@ describe('compileQemuCommand', () => {
 
 describe('compiled argv runs in QEMU 7.2', () => {
   const dirs: string[] = [];
+  const stops: AbortController[] = [];
   afterAll(() => {
+    for (const stop of stops) stop.abort();
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -178,7 +180,10 @@ describe('compiled argv runs in QEMU 7.2', () => {
       const [binary = '', ...args] = compileQemuCommand(vm, env).filter((arg) => arg !== '-daemonize');
       await runChecked('mkdir', ['-p', env.runPaths.dir]);
       let exited: string | undefined;
-      const started = run(binary, [...args, '-S'], { timeoutMs: 30_000 }).then((result) => {
+      // Aborted after the tests whatever happened: no QEMU outlives this file.
+      const stop = new AbortController();
+      stops.push(stop);
+      const started = run(binary, [...args, '-S'], { timeoutMs: 30_000, signal: stop.signal }).then((result) => {
         exited = `exit ${result.code}: ${result.stderr}`;
         return result;
       });
