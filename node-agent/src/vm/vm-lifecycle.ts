@@ -151,10 +151,13 @@ export const rebootVm = async (vms: VmService, vmid: number, timeout: number): P
 };
 
 const QMP_ACTIONS = {
-  reset: { type: 'qmreset', command: 'system_reset', needs: 'running' },
-  suspend: { type: 'qmsuspend', command: 'stop', needs: 'running' },
-  resume: { type: 'qmresume', command: 'cont', needs: 'paused' },
+  reset: { type: 'qmreset', command: 'system_reset', needs: 'running', becomes: undefined },
+  suspend: { type: 'qmsuspend', command: 'stop', needs: 'running', becomes: 'paused' },
+  resume: { type: 'qmresume', command: 'cont', needs: 'paused', becomes: 'running' },
 } as const;
+
+/** How long a pause or resume waits for QEMU's event saying it happened. */
+const STATE_EVENT_MS = 10_000;
 
 export const qmpAction = async (vms: VmService, vmid: number, action: keyof typeof QMP_ACTIONS): Promise<{ upid: string }> => {
   await vms.store.read(vmid);
@@ -164,6 +167,12 @@ export const qmpAction = async (vms: VmService, vmid: number, action: keyof type
   if (spec.needs === 'paused' && state !== 'paused') throw new AppError('not-supported', `VM ${vmid} is not paused`, { vmid });
   return vms.runTask(vmid, spec.type, async (ctx) => {
     await vms.monitor.client(vmid).execute(spec.command);
+    // The task ends when the VM is in its new state (QMP's STOP/RESUME event), so a status read after it agrees.
+    const deadline = Date.now() + STATE_EVENT_MS;
+    while (spec.becomes !== undefined && vms.monitor.state(vmid) !== spec.becomes) {
+      if (Date.now() > deadline || ctx.signal.aborted) throw new AppError('timeout', `VM ${vmid} did not become ${spec.becomes} after ${spec.command}`, { vmid });
+      await waitTurn(20, ctx.signal);
+    }
     ctx.log(`VM ${vmid}: ${spec.command}`);
   });
 };
