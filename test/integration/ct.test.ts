@@ -2,7 +2,7 @@
 // (started, pinged from the node, a command run in it through hdctl, its memory limit changed live and read back
 // from its cgroup), a snapshot on btrfs rolling back a file change, a template that is not a root file system and
 // hostile hostnames and mount sources refused with nothing left, and at the end no volume, veth or process left.
-// (Unprivileged containers are created, but do not start in the lab yet: see the changelog.) One lab per machine.
+// An unprivileged container's root maps to uid 100000 on the host. One lab per machine.
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,7 +51,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await core?.dispose();
-  for (const ctid of [200, 202]) await run('lxc-stop', ['-P', nodePath('var/lib/lxc'), '-n', String(ctid), '-k'], { timeoutMs: 30_000 }).catch(() => undefined);
+  for (const ctid of [200, 201, 202]) await run('lxc-stop', ['-P', nodePath('var/lib/lxc'), '-n', String(ctid), '-k'], { timeoutMs: 30_000 }).catch(() => undefined);
   await btrfs.release();
   await lab?.down();
   await rm(configDir, { recursive: true, force: true });
@@ -90,6 +90,28 @@ describe('containers on a lab node', () => {
     await finished(await call('ct.delsnapshot', { vmid: 200, snapname: 'snap1' }));
   });
 
+  it("creates an unprivileged container whose root is an unprivileged uid on the host (root's /etc/subuid range)", async () => {
+    await finished(
+      await call('ct.create', {
+        vmid: 201,
+        ostemplate: 'local:vztmpl/busybox.tar.gz',
+        config: { hostname: 'u1', memory: 64, rootfs: 'local:1', net0: 'name=eth0,bridge=vmbr0,ip=198.18.0.71/24', unprivileged: 1 },
+        start: true,
+      }),
+      180_000,
+    );
+    const status = await call('ct.status', { vmid: 201 });
+    expect(status).toMatchObject({ status: 'running', unprivileged: true });
+    // Inside, init is root; on the host the same process is uid 100000 (install gave root PVE's range).
+    expect((await call('ct.exec', { vmid: 201, command: ['id', '-u'] })).stdout).toBe('0\n');
+    const procStatus = await lab.exec('n1', 'cat', [`/proc/${status.pid}/status`]);
+    const hostUid = Number(/^Uid:\s+(\d+)/m.exec(procStatus.stdout)?.[1]);
+    expect(hostUid).toBe(100000);
+    expect((await lab.exec('n1', 'cat', [`/proc/${status.pid}/uid_map`])).stdout.trim().split(/\s+/)).toEqual(['0', '100000', '65536']);
+    // Its files belong to the mapped ids too: /etc/hostname written by the setup is 100000:100000 on the host.
+    expect((await lab.exec('n1', 'stat', ['-c', '%u:%g', `/proc/${status.pid}/root/etc/hostname`])).stdout.trim()).toBe('100000:100000');
+  });
+
   it('refuses a template that is not a root file system and leaves nothing behind', async () => {
     const error = await refusal(call('ct.create', { vmid: 202, ostemplate: 'local:vztmpl/not-a-rootfs.tar.gz', config: { rootfs: 'local:1' }, start: false }));
     expect(error?.code).toBe('invalid-params');
@@ -102,14 +124,14 @@ describe('containers on a lab node', () => {
   });
 
   it('destroys everything: no volume, veth or container process left', async () => {
-    for (const vmid of [200]) {
+    for (const vmid of [200, 201]) {
       await finished(await call('ct.stop', { vmid }));
       await finished(await call('ct.destroy', { vmid, purge: true }));
     }
     expect(await call('ct.list', {})).toEqual([]);
     for (const storage of ['local', 'ct-btrfs'])
       expect(await call('storage.content.list', { storage, content: 'rootdir' })).toEqual([]);
-    expect((await lab.exec('n1', 'ip', ['-o', 'link', 'show'])).stdout).not.toMatch(/veth200i/);
+    expect((await lab.exec('n1', 'ip', ['-o', 'link', 'show'])).stdout).not.toMatch(/veth20[01]i/);
     expect((await run('lxc-ls', ['-P', nodePath('var/lib/lxc'), '--running'])).stdout.trim()).toBe('');
   });
 });

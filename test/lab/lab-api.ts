@@ -18,6 +18,7 @@ import { LabStateStore, readLabState, type LabState } from './lab-state';
 import { labStatus, type LabStatus } from './lab-status';
 import { planNetworkUp } from './network-plan';
 import { runInNode } from './node-env';
+import { layOutNodeRoot } from './node-root';
 import { writePathWithoutNodejs } from './path-without-nodejs';
 import {
   ensurePrivsepDir,
@@ -101,7 +102,7 @@ const bringUp = async (
   const withoutNodejs = new Set(options.nodeWithoutNodejs);
   await Promise.all(
     nodes.map(async (node) => {
-      await mkdir(node.root, { recursive: true, mode: 0o755 });
+      await layOutNodeRoot(node.root);
       await makeHostKey(node);
       const path = withoutNodejs.has(node.name) ? await writePathWithoutNodejs(node) : undefined;
       if (path !== undefined)

@@ -5,9 +5,12 @@ import { z } from 'zod';
 import { defineMethod } from './method';
 import { TaskRef } from './common';
 import { GuestStatus, Vmid } from './guest';
+import { Consolidation, Timeframe } from './node';
 import { SnapshotName } from './storage';
+import { StorageId } from '../storage/plugin';
 import {
   GuestConfigParams,
+  GuestDigest,
   GuestConfigResult,
   GuestSetParams,
   GuestSetResult,
@@ -27,6 +30,33 @@ export const CtStatus = GuestStatus.extend({
 export type CtStatus = z.infer<typeof CtStatus>;
 
 const ByCtid = z.object({ vmid: Vmid }).strict();
+
+/** rootfs or mpN: a container's volumes. */
+export const CtVolumeKey = z.string().regex(/^(rootfs|mp\d{1,3})$/, 'rootfs or mpN');
+
+/** A path inside the container: absolute, no `..`, no NUL. */
+export const CtPath = z
+  .string()
+  .min(2)
+  .max(4096)
+  .regex(/^\/[^\0]*$/, 'an absolute path inside the container')
+  .refine((path) => !path.split('/').includes('..'), 'a path without ..');
+
+/** One file chunk on the wire: base64, at most 4 MiB decoded, so a message stays well under the line limit. */
+const FileChunk = z.string().max(Math.ceil((4 * 1024 * 1024) / 3) * 4).regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
+
+export const CtMetricsPoint = z.object({
+  t: z.number(),
+  cpu: z.number(),
+  mem: z.number(),
+  maxmem: z.number(),
+  disk: z.number(),
+  maxdisk: z.number(),
+  netin: z.number(),
+  netout: z.number(),
+  diskread: z.number(),
+  diskwrite: z.number(),
+});
 
 export const ctMethods = {
   'ct.list': defineMethod({
@@ -134,5 +164,75 @@ export const ctMethods = {
     privilege: 'operate',
     task: true,
     doc: 'Delete a snapshot from every volume and its config section; children are re-parented.',
+  }),
+  'ct.import': defineMethod({
+    params: z.object({ vmid: Vmid, conf: z.string().min(1).max(1_048_576) }).strict(),
+    result: z.object({ digest: GuestDigest }),
+    privilege: 'admin',
+    doc: "Import a PVE lxc/<ctid>.conf verbatim (snapshots and pending included) once every key and volume checks out.",
+  }),
+  'ct.template': defineMethod({
+    params: ByCtid,
+    result: TaskRef,
+    privilege: 'admin',
+    task: true,
+    doc: 'Turn a stopped container into a template: its volumes become read-only base volumes (basevol-<ctid>-disk-N).',
+  }),
+  'ct.clone': defineMethod({
+    params: z
+      .object({
+        vmid: Vmid,
+        newid: Vmid,
+        hostname: z.string().max(253).optional(),
+        description: z.string().max(8192).optional(),
+        /** A full copy (default for a container that is not a template); linked needs a template and a storage that can. */
+        full: z.boolean().optional(),
+        /** Target storage for a full clone's volumes; default: each volume's own. */
+        storage: StorageId.optional(),
+        snapname: SnapshotName.optional(),
+      })
+      .strict(),
+    result: TaskRef,
+    privilege: 'admin',
+    task: true,
+    doc: 'Copy a container (full) or, from a template, link to its base volumes (linked); new MAC addresses.',
+  }),
+  'ct.resize': defineMethod({
+    params: z.object({ vmid: Vmid, disk: CtVolumeKey, size: z.string().regex(/^\+?\d+(\.\d+)?[KMGT]?$/, 'a size such as 8G or +2G') }).strict(),
+    result: TaskRef,
+    privilege: 'admin',
+    task: true,
+    doc: "Grow rootfs or a mount point to size, or by +size (never shrinks); a running container's file system grows at once.",
+  }),
+  'ct.metrics': defineMethod({
+    params: z.object({ vmid: Vmid, timeframe: Timeframe.default('hour'), cf: Consolidation.default('average') }).strict(),
+    result: z.object({ step: z.number(), points: z.array(CtMetricsPoint) }),
+    privilege: 'read',
+    doc: "A container's usage history from its cgroups (CPU, memory, disk, network, block I/O), consolidated per timeframe as PVE's RRD.",
+  }),
+  'ct.push': defineMethod({
+    params: z
+      .object({
+        vmid: Vmid,
+        path: CtPath,
+        /** This chunk's bytes (base64) and where they go; offset 0 starts the file anew. */
+        data: FileChunk,
+        offset: z.number().int().min(0),
+        /** The last chunk: the file is moved into place with its mode and owner. */
+        done: z.boolean().default(true),
+        perms: z.string().regex(/^[0-7]{3,4}$/, 'an octal mode such as 0644').optional(),
+        user: z.number().int().min(0).max(65_535).optional(),
+        group: z.number().int().min(0).max(65_535).optional(),
+      })
+      .strict(),
+    result: z.object({ size: z.number().int() }),
+    privilege: 'admin',
+    doc: 'Copy a file into a running container (pct push), in chunks; it appears at path only once the last one arrives.',
+  }),
+  'ct.pull': defineMethod({
+    params: z.object({ vmid: Vmid, path: CtPath, offset: z.number().int().min(0).default(0), length: z.number().int().min(1).max(4 * 1024 * 1024).default(4 * 1024 * 1024) }).strict(),
+    result: z.object({ data: z.string(), size: z.number().int(), eof: z.boolean() }),
+    privilege: 'admin',
+    doc: 'Read a file from a running container (pct pull), a chunk at a time: its bytes (base64), the file size, and whether this chunk ends it.',
   }),
 };

@@ -34,15 +34,12 @@ import { validateCtConfig } from './config/validate';
 import { applyCgroupLimits, ctState, lxcStart, lxcStop, writeLxcConfig } from './ct-runtime';
 import { CtService } from './ct-service';
 import { shiftIds } from './shift-ids';
+import { unprivilegedIdMap } from './sub-ids';
 import { netPlumbing } from './lxc-config';
 import { applySetup } from './setup/apply';
 import { configOstype, detectDistribution } from './setup/detect';
 import { setupPlan } from './setup/plan';
 import { checkTemplateTarball } from './setup/template-check';
-
-/** root's subordinate ids for unprivileged containers (PVE's default /etc/subuid and /etc/subgid entry). */
-const ID_BASE = 100_000;
-const ID_COUNT = 65_536;
 
 const randomMac = (): string => ['BC', '24', '11', ...[...randomBytes(3)].map((b) => b.toString(16).toUpperCase().padStart(2, '0'))].join(':');
 
@@ -66,12 +63,12 @@ export const createCt = async (
     throw new AppError('invalid-params', `ostemplate: ${AppError.from(error).message}`, { key: 'ostemplate' });
   });
   await checkTemplateTarball(template.path, signal);
+  const idmap = values.unprivileged === '1' ? await unprivilegedIdMap(cts.options.paths, vmid) : undefined;
 
   return cts.options.spawnTask({ type: 'vzcreate', id: String(vmid), user: cts.options.user }, async (ctx) => {
     await cts.store.create(vmid, parseVmConf('lock: create\n', `lxc/${vmid}.conf`));
     let rootVolid: string | undefined;
     try {
-      const unprivileged = values.unprivileged === '1';
       // A subvolume (a folder on dir storage, a btrfs subvolume on btrfs): its size is recorded, not enforced yet —
       // PVE formats a raw image and loop-mounts it on dir storages, and sets a btrfs quota; both are still to come.
       ({ volid: rootVolid } = await cts.options.storage.alloc({ storage: alloc[1] ?? '', vmid, size: 0, format: 'subvol' }, storageCall(ctx)));
@@ -80,7 +77,7 @@ export const createCt = async (
       // Unpacked as the container's root sees it: through the id mapping for an unprivileged container.
       const tar = ['--numeric-owner', '--xattrs', '--xattrs-include=user.*', '-C', path, '--skip-old-files', '--anchored', '--exclude', './dev/*'];
       await runOk(ctx, `CT ${vmid}`, 'tar', ['xpf', template.path, ...tar], { timeoutMs: 3600_000 });
-      if (unprivileged) ctx.log(`shifted the ids of ${await shiftIds(path, ID_BASE, ID_COUNT)} files into the container's map (+${ID_BASE})`);
+      if (idmap) ctx.log(`shifted the ids of ${await shiftIds(path, idmap.uid, idmap.gid)} files into the container's map (uid +${idmap.uid.base}, gid +${idmap.gid.base})`);
       const distro = await detectDistribution(path);
       ctx.log(`distribution: ${distro.ostype} ${distro.version ?? ''}`.trim());
       const final: Record<string, string> = { ...values, rootfs: [`${rootVolid}`, `size=${alloc[2]}G`, ...Object.entries(rootfs.options).filter(([k]) => k !== 'size').map(([k, v]) => `${k}=${v}`)].join(',') };
@@ -143,7 +140,7 @@ export const startBody = async (cts: CtService, vmid: number, ctx: TaskContext):
     ctid: vmid,
     rootfsPath,
     mounts,
-    ...(ct.unprivileged ? { idmap: { uid: { base: ID_BASE, count: ID_COUNT }, gid: { base: ID_BASE, count: ID_COUNT } } } : {}),
+    ...(ct.unprivileged ? { idmap: await unprivilegedIdMap(cts.options.paths, vmid) } : {}),
   });
   for (const line of text.trimEnd().split('\n')) ctx.log(`lxc: ${line}`);
   await lxcStart(cts.options.paths, vmid, (command, args, options) => ctx.run(command, args, options));

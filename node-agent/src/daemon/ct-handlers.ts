@@ -2,6 +2,11 @@
 import type { Handlers } from '../rpc/server';
 import { createCt, delsnapshotCt, destroyCt, rebootCt, rollbackCt, setCt, shutdownCt, snapshotCt, startCt, stopCt } from '../ct/ct-lifecycle';
 import type { CtService } from '../ct/ct-service';
+import { cloneCt, templateCt } from '../ct/ct-copies';
+import { pullFile, pushFile } from '../ct/ct-files';
+import { importCt } from '../ct/ct-import';
+import { ctMetrics } from '../ct/ct-usage';
+import { resizeCt } from '../ct/ct-volumes';
 
 type CtMethod = Extract<keyof Handlers, `ct.${string}`>;
 
@@ -22,4 +27,11 @@ export const ctHandlers = (cts: CtService): Pick<Handlers, CtMethod> => ({
   'ct.snapshot': ({ vmid, snapname, description }) => snapshotCt(cts, vmid, snapname, description),
   'ct.rollback': ({ vmid, snapname, start }) => rollbackCt(cts, vmid, snapname, start),
   'ct.delsnapshot': ({ vmid, snapname }) => delsnapshotCt(cts, vmid, snapname),
+  'ct.import': ({ vmid, conf }) => importCt(cts, vmid, conf),
+  'ct.template': ({ vmid }) => templateCt(cts, vmid),
+  'ct.clone': (request) => cloneCt(cts, request),
+  'ct.resize': (request) => resizeCt(cts, request),
+  'ct.metrics': (request) => ctMetrics(cts, request),
+  'ct.push': (request) => pushFile(cts, request),
+  'ct.pull': (request) => pullFile(cts, request),
 });

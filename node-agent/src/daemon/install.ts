@@ -13,6 +13,7 @@ import { SERVICE, startAgent, stopAgent, systemdManaged, waitForHello } from './
 import type { AgentPaths } from './paths';
 import { SYSTEMD_UNIT, SYSTEMD_UNIT_PATH } from './systemd-unit';
 import { groupId, SOCKET_GROUP } from './unix-group';
+import { DEFAULT_SUB_IDS, ensureRootSubIds } from '../ct/sub-ids';
 
 export interface InstallOptions {
   bundle: string;
@@ -111,6 +112,7 @@ export const installAgent = async (
   await writeFileAtomic(hdctlLauncher(paths), launcherScript(nodeBinary, target, 'hdctl'), 0o755, 0o755);
   for (const { link, target: to } of commandLinks(paths)) await linkAtomic(to, link);
   log(`installed agent ${digest.slice(0, 12)} at ${target}`);
+  for (const file of await ensureRootSubIds(paths)) log(`gave root the subordinate ids ${DEFAULT_SUB_IDS} in ${file} (unprivileged containers)`);
 
   const realNode = resolve(paths.root) === '/';
   if (realNode) {
