@@ -26,7 +26,8 @@ describe('sub-ids', () => {
   });
 
   it('refuses with the file named when root has no range, and install adds PVE’s default once', async () => {
-    await expect(unprivilegedIdMap({ root }, 201)).rejects.toMatchObject({ code: 'not-supported', message: expect.stringContaining(join(root, 'etc/subuid')) });
+    await expect(unprivilegedIdMap({ root }, 201)).rejects.toMatchObject({ code: 'not-supported' });
+    await expect(unprivilegedIdMap({ root }, 201)).rejects.toThrow(`CT 201: an unprivileged container needs a range of 65536 subuids for root in ${join(root, 'etc/subuid')}`);
     await mkdir(join(root, 'etc'));
     await writeFile(join(root, 'etc/subgid'), 'alice:165536:65536');
     expect(await ensureRootSubIds({ root })).toEqual([join(root, 'etc/subuid'), join(root, 'etc/subgid')]);
