@@ -3,59 +3,16 @@
 // from its cgroup), a snapshot on btrfs rolling back a file change, a template that is not a root file system and
 // hostile hostnames and mount sources refused with nothing left, and at the end no volume, veth or process left.
 // An unprivileged container's root maps to uid 100000 on the host. One lab per machine.
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { run, runChecked } from '../../node-agent/src/exec/run';
-import { nodeKey } from '../../main/core/config-schema';
-import { createCore, type HyperdeskCore } from '../../main/core/core';
-import { MemorySecretStore } from '../../main/core/secrets-memory';
-import type { Lab } from '../lab/lab-api';
-import { CLUSTER_ID, repoRoot } from '../lab/lab-layout';
-import { labUpWhenFree } from '../lab/lab-when-free';
-import { buildCtTemplate } from '../ct-templates/ct-templates';
-import { ensureBuilt, hdctl } from './helpers';
-import { agentCalls, loopBtrfs, refusal, until } from './lab-calls';
+import { describe, expect, it } from 'vitest';
+import { run } from '../../node-agent/src/exec/run';
+import { hdctl } from './helpers';
+import { useCtLab } from './ct-lab';
+import { refusal, until } from './lab-calls';
 
-const key = nodeKey(CLUSTER_ID, 'n1');
 const BTRFS_PATH = '/mnt/hd-ct-btrfs';
 const CT_IP = '198.18.0.70';
 
-let lab: Lab;
-let core: HyperdeskCore;
-let configDir: string;
-let template: string;
-
-const { call, finished } = agentCalls(() => core, key);
-const btrfs = loopBtrfs(() => lab, 'n1', 'ct-btrfs.img', BTRFS_PATH);
-const nodePath = (path: string) => join(lab.node('n1').root, path);
-
-beforeAll(async () => {
-  await ensureBuilt();
-  template = (await buildCtTemplate('busybox')).find((path) => path.endsWith('.tar.gz')) ?? '';
-  configDir = await mkdtemp(join(tmpdir(), 'hd-ct-config-'));
-  lab = await labUpWhenFree({ nodes: 1, configDir, agent: true });
-  const cache = nodePath('var/lib/vz/template/cache');
-  await mkdir(cache, { recursive: true });
-  await copyFile(template, join(cache, 'busybox.tar.gz'));
-  await runChecked('tar', ['czf', join(cache, 'not-a-rootfs.tar.gz'), '-C', repoRoot(), 'README.md']);
-  // A btrfs file system for snapshots, mounted inside the node's root; the agent restarts to see it.
-  await btrfs.mount();
-  core = await createCore({ configDir, secrets: new MemorySecretStore(), agentBundle: join(repoRoot(), 'dist/agent/hyperdesk-agent.js') });
-  await until('node n1 online', async () => (await core.handle('inventory.snapshot', {})).nodes[key]?.state === 'online' || undefined, 90_000);
-  const { digest } = await call('storage.list', {});
-  const { digest: next } = await call('storage.set', { id: 'local', properties: { content: ['iso', 'vztmpl', 'backup', 'images', 'rootdir'] }, digest });
-  await call('storage.add', { config: { type: 'btrfs', id: 'ct-btrfs', path: BTRFS_PATH, content: ['images', 'rootdir'] }, digest: next });
-}, 30 * 60_000);
-
-afterAll(async () => {
-  await core?.dispose();
-  for (const ctid of [200, 201, 202]) await run('lxc-stop', ['-P', nodePath('var/lib/lxc'), '-n', String(ctid), '-k'], { timeoutMs: 30_000 }).catch(() => undefined);
-  await btrfs.release();
-  await lab?.down();
-  await rm(configDir, { recursive: true, force: true });
-}, 180_000);
+const { call, finished, lab, nodePath, configDir } = useCtLab({ btrfs: BTRFS_PATH, stopAtEnd: [200, 201, 202] });
 
 describe('containers on a lab node', () => {
   it('creates a busybox container with a static IP, starts it, pings it, runs a command, changes its memory live, snapshots and rolls back on btrfs', async () => {
@@ -69,16 +26,16 @@ describe('containers on a lab node', () => {
       180_000,
     );
     expect(await call('ct.status', { vmid: 200 })).toMatchObject({ status: 'running', name: 'bb1', unprivileged: false });
-    await until('the container answers ping', async () => ((await lab.exec('n1', 'ping', ['-c', '1', '-W', '1', CT_IP])).code === 0) || undefined, 60_000);
+    await until('the container answers ping', async () => ((await lab().exec('n1', 'ping', ['-c', '1', '-W', '1', CT_IP])).code === 0) || undefined, 60_000);
 
-    const exec = await hdctl(configDir, 'ct', 'exec', '200', '--command', 'hostname', '--node', 'n1', '--output', 'json');
+    const exec = await hdctl(configDir(), 'ct', 'exec', '200', '--command', 'hostname', '--node', 'n1', '--output', 'json');
     expect(exec.code, exec.stderr).toBe(0);
     expect(JSON.parse(exec.stdout)).toMatchObject({ exitCode: 0, stdout: 'bb1\n' });
 
     const { digest } = await call('ct.config', { vmid: 200, current: true });
     const set = await call('ct.set', { vmid: 200, config: { memory: 256 }, digest });
     expect(set.pending).toEqual([]);
-    const limit = await lab.exec('n1', 'lxc-cgroup', ['-P', nodePath('var/lib/lxc'), '-n', '200', 'memory.limit_in_bytes']);
+    const limit = await lab().exec('n1', 'lxc-cgroup', ['-P', nodePath('var/lib/lxc'), '-n', '200', 'memory.limit_in_bytes']);
     expect(limit.stdout.trim()).toBe(String(256 * 1024 * 1024));
 
     // A snapshot on btrfs rolls back a file changed inside the container.
@@ -104,12 +61,12 @@ describe('containers on a lab node', () => {
     expect(status).toMatchObject({ status: 'running', unprivileged: true });
     // Inside, init is root; on the host the same process is uid 100000 (install gave root PVE's range).
     expect((await call('ct.exec', { vmid: 201, command: ['id', '-u'] })).stdout).toBe('0\n');
-    const procStatus = await lab.exec('n1', 'cat', [`/proc/${status.pid}/status`]);
+    const procStatus = await lab().exec('n1', 'cat', [`/proc/${status.pid}/status`]);
     const hostUid = Number(/^Uid:\s+(\d+)/m.exec(procStatus.stdout)?.[1]);
     expect(hostUid).toBe(100000);
-    expect((await lab.exec('n1', 'cat', [`/proc/${status.pid}/uid_map`])).stdout.trim().split(/\s+/)).toEqual(['0', '100000', '65536']);
+    expect((await lab().exec('n1', 'cat', [`/proc/${status.pid}/uid_map`])).stdout.trim().split(/\s+/)).toEqual(['0', '100000', '65536']);
     // Its files belong to the mapped ids too: /etc/hostname written by the setup is 100000:100000 on the host.
-    expect((await lab.exec('n1', 'stat', ['-c', '%u:%g', `/proc/${status.pid}/root/etc/hostname`])).stdout.trim()).toBe('100000:100000');
+    expect((await lab().exec('n1', 'stat', ['-c', '%u:%g', `/proc/${status.pid}/root/etc/hostname`])).stdout.trim()).toBe('100000:100000');
   });
 
   it('refuses a template that is not a root file system and leaves nothing behind', async () => {
@@ -131,7 +88,7 @@ describe('containers on a lab node', () => {
     expect(await call('ct.list', {})).toEqual([]);
     for (const storage of ['local', 'ct-btrfs'])
       expect(await call('storage.content.list', { storage, content: 'rootdir' })).toEqual([]);
-    expect((await lab.exec('n1', 'ip', ['-o', 'link', 'show'])).stdout).not.toMatch(/veth20[01]i/);
+    expect((await lab().exec('n1', 'ip', ['-o', 'link', 'show'])).stdout).not.toMatch(/veth20[01]i/);
     expect((await run('lxc-ls', ['-P', nodePath('var/lib/lxc'), '--running'])).stdout.trim()).toBe('');
   });
 });

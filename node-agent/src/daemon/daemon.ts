@@ -17,6 +17,9 @@ import { EventsHub } from './events-hub';
 import { CONNECTION_USER, createHandlers, persistedSpawn } from './handlers';
 import { VmService } from '../vm/vm-service';
 import { CtService } from '../ct/ct-service';
+import { startCt } from '../ct/ct-lifecycle';
+import { startOnBoot } from '../guests/start-on-boot';
+import { startVm } from '../vm/vm-lifecycle';
 import { logLine } from './log';
 import type { AgentPaths } from './paths';
 import { groupId, SOCKET_GROUP } from './unix-group';
@@ -24,6 +27,8 @@ import { groupId, SOCKET_GROUP } from './unix-group';
 export interface DaemonOptions {
   log?: (message: string) => void;
   samplerIntervalMs?: number;
+  /** Where the kernel's boot id is read for start-on-boot (tests); default /proc/sys/kernel/random/boot_id. */
+  bootIdFile?: string;
 }
 
 export interface RunningDaemon {
@@ -104,7 +109,9 @@ export const startDaemon = async (paths: AgentPaths, options: DaemonOptions = {}
   let sampler: MetricsSampler | undefined;
   let storageSampler: StorageStatusSampler | undefined;
   let vmService: VmService | undefined;
+  const bootStarts = new AbortController();
   const cleanup = async () => {
+    bootStarts.abort();
     // Stop accepting; close() only calls back once every connection is gone, so end them first.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const socket of sockets) socket.destroy();
@@ -165,6 +172,17 @@ export const startDaemon = async (paths: AgentPaths, options: DaemonOptions = {}
     let connections = 0;
     serve = (socket) => void serveConnection(`connection ${(connections += 1)}`, socket, handlers, log);
     for (const socket of waiting.splice(0)) if (!socket.destroyed) serve(socket);
+    const taskManager = tasks;
+    void startOnBoot({
+      configDir: paths.config,
+      dataDir: paths.data,
+      node: paths.node,
+      start: (ref) => (ref.kind === 'qemu' ? startVm(vms, ref.vmid) : startCt(cts, ref.vmid)),
+      whenStopped: (upid) => taskManager.whenStopped(upid),
+      log,
+      signal: bootStarts.signal,
+      ...(options.bootIdFile === undefined ? {} : { bootIdFile: options.bootIdFile }),
+    }).catch((error: unknown) => log(`start on boot: ${AppError.from(error).message}`));
     await writeFile(paths.pidFile, `${process.pid}\n`, { mode: 0o644 });
   } catch (error) {
     await cleanup().catch(() => undefined);
