@@ -7,6 +7,7 @@ import type { NodeKey, SavedCluster } from '../core/config-schema';
 import type { HyperdeskCoreHandle } from '../core/core-api';
 import { positionalNode, takeConfigDir } from './argv';
 import { CliCore } from './cli-core';
+import { workstationCtEnter } from './ct-enter-console';
 import { resolveConfigDir } from './config-dir';
 import { formatNodeList } from './node-list';
 import { findNode, routableNodes, routeCall, type RoutableNode } from './node-route';
@@ -68,6 +69,7 @@ export const runHdctl = async (argv: readonly string[], environment: HdctlEnviro
       return (await core.call(node.key, method, params)) as Result<M>;
     },
     extraCommands: [nodeListCommand(nodes, core), storageUploadCommand(nodes, core, environment.interrupts)],
+    enterCt: workstationCtEnter(nodes, core),
   };
   try {
     return await runCli(positionalNode(rest), backend, io, environment.pollMs === undefined ? {} : { pollMs: environment.pollMs });

@@ -18,8 +18,8 @@ import { ensureBuilt } from './helpers';
 import { agentCalls, loopBtrfs, until } from './lab-calls';
 
 export interface CtLabOptions {
-  /** Add a btrfs storage `ct-btrfs` (images, rootdir) mounted at this path inside the node's root. */
-  readonly btrfs?: string;
+  /** Add a btrfs storage (images, rootdir; default id `ct-btrfs`) on a loop device, mounted at `path` in the node's root. */
+  readonly btrfs?: { readonly path: string; readonly id?: string; readonly quotas?: boolean };
   readonly stopAtEnd: readonly number[];
 }
 
@@ -34,7 +34,8 @@ export const useCtLab = (options: CtLabOptions) => {
   };
   const labNow = () => need(lab, 'lab');
   const calls = agentCalls(() => need(core, 'core'), key);
-  const btrfs = options.btrfs === undefined ? undefined : loopBtrfs(labNow, 'n1', 'ct-btrfs.img', options.btrfs);
+  const btrfsId = options.btrfs?.id ?? 'ct-btrfs';
+  const btrfs = options.btrfs === undefined ? undefined : loopBtrfs(labNow, 'n1', `${btrfsId}.img`, options.btrfs.path);
   const nodePath = (path: string) => join(labNow().node('n1').root, path);
 
   beforeAll(async () => {
@@ -52,8 +53,10 @@ export const useCtLab = (options: CtLabOptions) => {
     await until('node n1 online', async () => (await current.handle('inventory.snapshot', {})).nodes[key]?.state === 'online' || undefined, 90_000);
     const { digest } = await calls.call('storage.list', {});
     const { digest: next } = await calls.call('storage.set', { id: 'local', properties: { content: ['iso', 'vztmpl', 'backup', 'images', 'rootdir'] }, digest });
-    if (options.btrfs !== undefined)
-      await calls.call('storage.add', { config: { type: 'btrfs', id: 'ct-btrfs', path: options.btrfs, content: ['images', 'rootdir'] }, digest: next });
+    if (options.btrfs !== undefined) {
+      const { path, quotas } = options.btrfs;
+      await calls.call('storage.add', { config: { type: 'btrfs', id: btrfsId, path, content: ['images', 'rootdir'], ...(quotas ? { quotas } : {}) }, digest: next });
+    }
   }, 30 * 60_000);
 
   afterAll(async () => {
@@ -68,6 +71,9 @@ export const useCtLab = (options: CtLabOptions) => {
   return {
     ...calls,
     lab: labNow,
+    core: () => need(core, 'core'),
+    /** The node's key in the core ("lab/n1"). */
+    key,
     nodePath,
     /** The workstation config dir the core and hdctl use. */
     configDir: () => configDir,

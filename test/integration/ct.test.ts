@@ -3,6 +3,7 @@
 // from its cgroup), a snapshot on btrfs rolling back a file change, a template that is not a root file system and
 // hostile hostnames and mount sources refused with nothing left, and at the end no volume, veth or process left.
 // An unprivileged container's root maps to uid 100000 on the host. One lab per machine.
+import { readFile, writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { run } from '../../node-agent/src/exec/run';
 import { hdctl } from './helpers';
@@ -12,7 +13,7 @@ import { refusal, until } from './lab-calls';
 const BTRFS_PATH = '/mnt/hd-ct-btrfs';
 const CT_IP = '198.18.0.70';
 
-const { call, finished, lab, nodePath, configDir } = useCtLab({ btrfs: BTRFS_PATH, stopAtEnd: [200, 201, 202] });
+const { call, finished, lab, nodePath, configDir } = useCtLab({ btrfs: { path: BTRFS_PATH }, stopAtEnd: [200, 201, 202] });
 
 describe('containers on a lab node', () => {
   it('creates a busybox container with a static IP, starts it, pings it, runs a command, changes its memory live, snapshots and rolls back on btrfs', async () => {
@@ -67,6 +68,18 @@ describe('containers on a lab node', () => {
     expect((await lab().exec('n1', 'cat', [`/proc/${status.pid}/uid_map`])).stdout.trim().split(/\s+/)).toEqual(['0', '100000', '65536']);
     // Its files belong to the mapped ids too: /etc/hostname written by the setup is 100000:100000 on the host.
     expect((await lab().exec('n1', 'stat', ['-c', '%u:%g', `/proc/${status.pid}/root/etc/hostname`])).stdout.trim()).toBe('100000:100000');
+  });
+
+  it('starts an onboot container when the agent first runs after a boot (PVE startall)', async () => {
+    await finished(await call('ct.stop', { vmid: 201 }));
+    const { digest } = await call('ct.config', { vmid: 201, current: true });
+    await call('ct.set', { vmid: 201, config: { onboot: 1, startup: 'order=1,up=1' }, digest });
+    // The agent remembers the boot it last started guests for; an earlier one there means this node has booted since.
+    await writeFile(nodePath('var/lib/hyperdesk/boot-id'), 'an-earlier-boot\n');
+    await lab().stopAgent('n1');
+    await lab().startAgent('n1');
+    await until('CT 201 started on boot', async () => (await call('ct.status', { vmid: 201 }).catch(() => undefined))?.status === 'running' || undefined, 120_000);
+    expect((await readFile(nodePath('var/lib/hyperdesk/boot-id'), 'utf8')).trim()).not.toBe('an-earlier-boot');
   });
 
   it('refuses a template that is not a root file system and leaves nothing behind', async () => {

@@ -21,6 +21,9 @@ import {
 
 export const CtStatus = GuestStatus.extend({
   pid: z.number().int().positive().optional(),
+  /** Swap in use and allowed, bytes (PVE's swap/maxswap). */
+  swap: z.number().min(0),
+  maxswap: z.number().min(0),
   /** Pending changes exist (applied at the next start). */
   pending: z.boolean(),
   unprivileged: z.boolean(),

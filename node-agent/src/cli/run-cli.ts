@@ -5,6 +5,8 @@ import type { TaskLogLine } from '../api/task';
 import { AGENT_VERSION } from '../version';
 import { bashCompletion } from './completion';
 import { CommandTree, type BuiltinCommand, type CliCommand, type CliIo, type MethodCommand } from './command-tree';
+import { ctEnterCommand, type EnterCt } from './ct-enter';
+import { ctPullCommand, ctPushCommand, type TargetedCall } from './ct-transfer';
 import { followTask, taskSucceeded, type CallFn } from './follow-task';
 import { formatResult } from './format-output';
 import { commandHelp, groupHelp } from './help';
@@ -12,12 +14,21 @@ import { manPage } from './man-page';
 import { defaultGlobals, parseMethodArgs, takeGlobal, UsageError, type GlobalOptions } from './parse-args';
 
 export type { CliCommand, CliIo } from './command-tree';
+export type { EnterCt } from './ct-enter';
 
 export interface CliBackend {
   call<M extends MethodName>(method: M, params: Params<M>, target?: { node?: string }): Promise<Result<M>>;
   /** Extra commands a front end adds (the workstation adds `node list`). */
   extraCommands?: CliCommand[];
+  /** A root shell in a container on this process's terminal (`ct enter`); without it, `ct enter` says it cannot. */
+  enterCt?: EnterCt;
 }
+
+/** Commands written by hand over the contract's methods: every front end has them (`ct push` replaces the raw method). */
+const handWritten = (backend: CliBackend): CliCommand[] => {
+  const call: TargetedCall = (method, params, target) => backend.call(method, params, target);
+  return [ctPushCommand(call), ctPullCommand(call), ctEnterCommand(call, backend.enterCt)];
+};
 
 export interface RunCliOptions {
   /** The name in usage lines, completion and the man page. */
@@ -124,7 +135,7 @@ export const runCli = async (
   options: RunCliOptions = {},
 ): Promise<number> => {
   const program = options.program ?? 'hdctl';
-  const tree = new CommandTree(backend.extraCommands ?? []);
+  const tree = new CommandTree([...handWritten(backend), ...(backend.extraCommands ?? [])]);
   const globals = defaultGlobals();
   try {
     let i = 0;

@@ -10,7 +10,7 @@ import { writeFileAtomic } from '../fs/atomic-file';
 import type { AgentPaths } from '../daemon/paths';
 import type { CommandRunner } from '../storage/plugin';
 import type { CtConfig } from './config/typed';
-import { cgroupVersionOf, compileLxcConfig, distroConfs, seccompRules, type CgroupVersion, type LxcCompileEnv } from './lxc-config';
+import { cgroupVersionOf, compileLxcConfig, distroConfs, seccompRules, stagedPath, type CgroupVersion, type LxcCompileEnv } from './lxc-config';
 import { parseLxcInfo } from './ct-console';
 import { lxcConfigFile, lxcPath, lxcTarget } from './lxc-paths';
 
@@ -45,10 +45,13 @@ export const nodeCgroupVersion = (): Promise<CgroupVersion> =>
 export const writeLxcConfig = async (
   paths: Pick<AgentPaths, 'root'>,
   ct: CtConfig,
-  env: Omit<LxcCompileEnv, 'cgroupVersion' | 'commonConf' | 'usernsConf' | 'seccompProfile'>,
+  env: Omit<LxcCompileEnv, 'cgroupVersion' | 'commonConf' | 'usernsConf' | 'seccompProfile' | 'lxcDir'>,
 ): Promise<string> => {
   const dir = join(lxcPath(paths), String(env.ctid));
   await mkdir(dir, { recursive: true, mode: 0o755 });
+  // The folders the pre-start hooks mount raw volumes on (world-traversable: an unprivileged root walks through).
+  const raw = Object.entries({ rootfs: env.rootfs, ...env.mounts }).filter(([, source]) => source.fstype !== undefined);
+  for (const [key] of raw) await mkdir(stagedPath(dir, key), { recursive: true, mode: 0o755 });
   const rules = seccompRules(ct);
   const seccompProfile = rules === undefined ? undefined : join(dir, 'rules.seccomp');
   // PVE's rules go on top of LXC's common policy (its header and deny list), in one file.
@@ -58,6 +61,7 @@ export const writeLxcConfig = async (
   }
   let text = compileLxcConfig(ct, {
     ...env,
+    lxcDir: dir,
     cgroupVersion: await nodeCgroupVersion(),
     ...distroConfs(ct, existsSync),
     ...(seccompProfile === undefined ? {} : { seccompProfile }),
@@ -84,6 +88,15 @@ export const lxcStart = async (paths: Pick<AgentPaths, 'root'>, ctid: number, ru
 export const lxcStop = async (paths: Pick<AgentPaths, 'root'>, ctid: number, runner: CommandRunner, timeout?: number): Promise<void> => {
   const args = timeout === undefined ? ['-k'] : ['-t', String(timeout)];
   checked(ctid, 'lxc-stop', await runner('lxc-stop', [...lxcTarget(paths, ctid), ...args], { timeoutMs: ((timeout ?? 10) + 30) * 1000 }));
+};
+
+/** The LXC monitor of a running container (its init's parent): its mount namespace holds the raw volumes' mounts. */
+export const monitorPid = async (initPid: number): Promise<number> => {
+  const stat = await readFile(`/proc/${initPid}/stat`, 'utf8');
+  // Fields after the command (which may hold spaces and parentheses): state, then the parent's pid.
+  const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  if (!Number.isInteger(ppid) || ppid <= 1) throw new AppError('internal-error', `process ${initPid} has no LXC monitor as its parent`);
+  return ppid;
 };
 
 /** Run a command inside a running container; its exit code and output (an argument list, never a shell string). */

@@ -2,6 +2,7 @@
 // runtime through LXC's tools. Reads answer directly; every change validates first, then runs as a task holding the
 // container's config lock — PVE's task names (vzcreate, vzstart, vzstop…).
 import { rm } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { AppError } from '../api/errors';
 import type { CtStatus } from '../api/ct';
@@ -18,8 +19,13 @@ import { VmStore, type GuestDialect } from '../vm/vm-store';
 import type { SpawnTask } from '../vm/vm-service';
 import { parseCtConf, serializeCtConf } from './config/ct-conf';
 import { typedCtConfig } from './config/typed';
-import { cgroupGet, ctState, lxcAttach } from './ct-runtime';
+import { ctState, lxcAttach, type CtRunState } from './ct-runtime';
+import { CtUsage, ctMaxcpu, type CtUsageValues, type RunningCt } from './ct-usage';
 import { lxcPath } from './lxc-paths';
+
+/** The node's CPUs (read once): a container without `cores` may use them all. */
+let cpuCount: number | undefined;
+const nodeCpus = (): number => (cpuCount ??= Math.max(1, cpus().length));
 
 export const ctDialect: GuestDialect = { kind: 'lxc', parse: parseCtConf, serialize: serializeCtConf };
 
@@ -34,9 +40,11 @@ export interface CtServiceOptions {
 
 export class CtService {
   readonly store: VmStore;
+  readonly usage: CtUsage;
 
   constructor(readonly options: CtServiceOptions) {
     this.store = new VmStore(options.paths.config, options.paths.node, ctDialect);
+    this.usage = new CtUsage({ dataDir: options.paths.data, log: options.log });
   }
 
   get node(): string {
@@ -57,26 +65,35 @@ export class CtService {
 
   async status(vmid: number): Promise<CtStatus> {
     const { conf } = await this.store.read(vmid);
+    const { state, pid } = await ctState(this.options.paths, vmid);
+    const usage = state === 'running' && pid !== undefined ? await this.usage.current(vmid, pid) : undefined;
+    return this.statusOf(vmid, conf, state, pid, usage);
+  }
+
+  /** A status from the config and what is known of the running container (nothing when it is stopped). */
+  private statusOf(vmid: number, conf: VmConf, state: CtRunState, pid: number | undefined, usage: CtUsageValues | undefined): CtStatus {
     const values = currentOf(conf).values;
     const ct = typedCtConfig(values);
-    const { state, pid } = await ctState(this.options.paths, vmid);
-    const mem = state === 'running' ? Number(await cgroupGet(this.options.paths, vmid, 'memory.usage_in_bytes').catch(() => '0')) || 0 : 0;
+    const configured = ct.rootfs.options.size === undefined ? 0 : sizeBytes(ct.rootfs.options.size);
     return {
       vmid,
       type: 'lxc',
       name: ct.hostname ?? `CT${vmid}`,
       status: state,
-      cpu: 0,
-      maxcpu: ct.cores ?? 0,
-      mem,
+      cpu: usage?.cpu ?? 0,
+      maxcpu: ctMaxcpu(ct, nodeCpus()),
+      mem: usage?.mem ?? 0,
       maxmem: ct.memory * 1024 * 1024,
-      disk: 0,
-      maxdisk: ct.rootfs.options.size === undefined ? 0 : sizeBytes(ct.rootfs.options.size),
-      uptime: 0,
-      netin: 0,
-      netout: 0,
-      diskread: 0,
-      diskwrite: 0,
+      swap: usage?.swap ?? 0,
+      maxswap: ct.swap * 1024 * 1024,
+      // statfs of the mounted root file system while it runs (a subvol on a dir storage shows its host file system, as on PVE).
+      disk: usage?.disk ?? 0,
+      maxdisk: usage?.maxdisk || configured,
+      uptime: usage?.uptime ?? 0,
+      netin: usage?.netin ?? 0,
+      netout: usage?.netout ?? 0,
+      diskread: usage?.diskread ?? 0,
+      diskwrite: usage?.diskwrite ?? 0,
       pending: sectionOf(conf, PENDING) !== undefined,
       unprivileged: ct.unprivileged,
       ...(ct.template ? { template: true } : {}),
@@ -101,9 +118,39 @@ export class CtService {
     }
   }
 
-  /** With the node sampler: every container's status, so a container stopped from inside shows stopped. */
+  /**
+   * With the node sampler (every 10 s): each running container's usage into its history, and every container's status
+   * published, so a container stopped from inside shows stopped.
+   */
   async sample(): Promise<void> {
-    for (const vmid of await this.store.vmids()) await this.publishStatus(vmid);
+    const found: { vmid: number; conf: VmConf; state: CtRunState; pid?: number }[] = [];
+    const running: RunningCt[] = [];
+    const vmids = await this.store.vmids();
+    this.usage.retain(new Set(vmids));
+    for (const vmid of vmids) {
+      try {
+        const { conf } = await this.store.read(vmid);
+        const ct = typedCtConfig(currentOf(conf).values);
+        const { state, pid } = await ctState(this.options.paths, vmid);
+        found.push({ vmid, conf, state, ...(pid === undefined ? {} : { pid }) });
+        if (state === 'running' && pid !== undefined) running.push({ vmid, pid, maxcpu: ctMaxcpu(ct, nodeCpus()), maxmem: ct.memory * 1024 * 1024 });
+      } catch {
+        await this.publishStatus(vmid); // gone meanwhile, or unreadable: publishStatus says which
+      }
+    }
+    const usage = await this.usage.sample(running);
+    for (const { vmid, conf, state, pid } of found) {
+      try {
+        this.options.publish({ topic: 'guest.update', data: GuestStatus.parse(this.statusOf(vmid, conf, state, pid, usage.get(vmid))) });
+      } catch (error) {
+        this.options.log(`CT ${vmid}: cannot publish its status: ${AppError.from(error).message}`);
+      }
+    }
+  }
+
+  /** Keep what the histories gathered since their last save. */
+  dispose(): Promise<void> {
+    return this.usage.dispose();
   }
 
   async config(vmid: number, options: { snapshot?: string; current: boolean }): Promise<{ digest: string; config: VmConfigValues; description?: string }> {

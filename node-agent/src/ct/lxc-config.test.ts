@@ -14,22 +14,27 @@ import {
   distroConfs,
   netPlumbing,
   seccompRules,
+  stagedPath,
   type CgroupVersion,
   type LxcCompileEnv,
+  type LxcMountSource,
 } from './lxc-config';
+import type { CtMountPoint } from './config/mount-point';
 
 const ctOf = (name: CtFixtureName): CtConfig => typedCtConfig(currentOf(parseCtConf(ctFixtureText(name))).values);
 
-/** Every storage mount point resolved to a stable fake path (what the storage layer hands the compiler). */
+/** What the storage layer hands the compiler for the fixtures' volumes: LVM volumes are raw block devices, zfs subvols folders. */
+const sourceOf = (mount: CtMountPoint): LxcMountSource => {
+  const name = mount.volume.split(':')[1] ?? '';
+  return mount.volume.startsWith('local-lvm:') ? { path: `/dev/pve/${name}`, fstype: 'ext4', loop: false } : { path: `/rpool/data/${name}` };
+};
+
 const envFor = (ct: CtConfig, cgroupVersion: CgroupVersion, overrides: Partial<LxcCompileEnv> = {}): LxcCompileEnv => ({
   ctid: 101,
   cgroupVersion,
-  rootfsPath: '/var/lib/hyperdesk/images/101/rootfs',
-  mounts: Object.fromEntries(
-    ct.mountPoints
-      .filter((m) => m.kind === 'volume')
-      .map((m) => [m.key, { path: `/dev/fake/${m.key}`, fstype: 'ext4' }]),
-  ),
+  lxcDir: '/var/lib/lxc/101',
+  rootfs: sourceOf(ct.rootfs),
+  mounts: Object.fromEntries(ct.mountPoints.filter((m) => m.kind === 'volume').map((m) => [m.key, sourceOf(m)])),
   commonConf: '/usr/share/lxc/config/common.conf',
   usernsConf: '/usr/share/lxc/config/userns.conf',
   seccompProfile: '/var/lib/lxc/101/rules.seccomp',
@@ -68,7 +73,7 @@ describe('compileLxcConfig', () => {
     });
     expect(result.stderr).not.toMatch(/Failed to load config|Unknown configuration key|Failed to parse/);
     expect(result.stdout).toContain(`lxc.uts.name = ${ct.hostname ?? 'CT101'}`);
-    expect(result.stdout).toContain('lxc.rootfs.path = /var/lib/hyperdesk/images/101/rootfs');
+    expect(result.stdout).toContain(`lxc.rootfs.path = ${ct.rootfs.volume.startsWith('local-lvm:') ? '/var/lib/lxc/101/rootfs' : sourceOf(ct.rootfs).path}`);
   });
 
   it('a config line LXC does not know makes lxc-info fail (the check above can fail)', async () => {
@@ -140,16 +145,74 @@ describe('compileLxcConfig', () => {
     expect(seccompRules(ctOf('alpine-proxy'))).toContain('keyctl errno 38');
   });
 
-  it('mounts bind mounts parents first with create=dir and ro, volumes with their file system', () => {
+  it('mounts bind mounts parents first with create=dir and ro; raw volumes through their staging folders', () => {
     const text = compileLxcConfig(ctOf('debian-bind'), envFor(ctOf('debian-bind'), 1));
     expect(text.split('\n').filter((l) => l.startsWith('lxc.mount.entry'))).toEqual([
       'lxc.mount.entry = /srv/iso mnt/iso none bind,create=dir,ro 0 0',
       'lxc.mount.entry = /srv/builds srv/builds none bind,create=dir 0 0',
     ]);
     const alpine = ctOf('alpine-proxy');
-    expect(compileLxcConfig(alpine, envFor(alpine, 1))).toContain(
-      'lxc.mount.entry = /dev/fake/mp0 var/lib/nginx ext4 rw,noatime,nodev,create=dir 0 0',
-    );
+    const lines = compileLxcConfig(alpine, envFor(alpine, 1)).split('\n');
+    // LVM volumes are block devices: mounted without a loop device, the mount options on the ext4 mount.
+    expect(lines.filter((l) => /^lxc\.(hook|rootfs|mount\.entry)/.test(l))).toEqual([
+      'lxc.rootfs.path = /var/lib/lxc/101/rootfs',
+      'lxc.hook.version = 1',
+      'lxc.hook.pre-start = mount -t ext4 -o rw -- /dev/pve/vm-103-disk-0 /var/lib/lxc/101/rootfs',
+      'lxc.hook.pre-start = mount -t ext4 -o rw,noatime,nodev -- /dev/pve/vm-103-disk-1 /var/lib/lxc/101/mounts/mp0',
+      'lxc.hook.post-stop = umount -R -q -- /var/lib/lxc/101/mounts/mp0 /var/lib/lxc/101/rootfs',
+      'lxc.mount.entry = /var/lib/lxc/101/mounts/mp0 var/lib/nginx none bind,create=dir 0 0',
+    ]);
+    // A folder rootfs (zfs subvol) is LXC's rootfs itself, with no hooks.
+    const zfs = ctOf('ubuntu-nesting');
+    const zfsText = compileLxcConfig(zfs, envFor(zfs, 1));
+    expect(zfsText).toContain('lxc.rootfs.path = /rpool/data/subvol-102-disk-0\n');
+    expect(zfsText).not.toMatch(/lxc\.hook/);
+  });
+
+  it('loop-mounts raw images (dir storage) read-only where asked, quoting what sh must not split, and no noacl on ext4', () => {
+    const values = {
+      ...currentOf(parseCtConf(ctFixtureText('debian-bind'))).values,
+      rootfs: 'local:101/vm-101-disk-0.raw,size=1G',
+      mp2: "local:101/vm-101-disk-1.raw,mp=/data,ro=1,acl=0,size=2G",
+    };
+    const ct = typedCtConfig(values);
+    const env = envFor(ct, 2, {
+      rootfs: { path: "/var/lib/vz/images/101/vm-101-disk-0.raw", fstype: 'ext4', loop: true },
+      mounts: { mp2: { path: "/srv/it's $HOME/vm-101-disk-1.raw", fstype: 'ext4', loop: true } },
+    });
+    const lines = compileLxcConfig(ct, env).split('\n');
+    expect(lines.filter((l) => /^lxc\.(hook|rootfs|mount\.entry)/.test(l))).toEqual([
+      'lxc.rootfs.path = /var/lib/lxc/101/rootfs',
+      'lxc.hook.version = 1',
+      'lxc.hook.pre-start = mount -t ext4 -o loop,rw -- /var/lib/vz/images/101/vm-101-disk-0.raw /var/lib/lxc/101/rootfs',
+      "lxc.hook.pre-start = mount -t ext4 -o loop,ro -- '/srv/it'\\''s $HOME/vm-101-disk-1.raw' /var/lib/lxc/101/mounts/mp2",
+      'lxc.hook.post-stop = umount -R -q -- /var/lib/lxc/101/mounts/mp2 /var/lib/lxc/101/rootfs',
+      'lxc.mount.entry = /var/lib/lxc/101/mounts/mp2 data none bind,create=dir,ro 0 0',
+      'lxc.mount.entry = /srv/iso mnt/iso none bind,create=dir,ro 0 0',
+      'lxc.mount.entry = /srv/builds srv/builds none bind,create=dir 0 0',
+    ]);
+    expect(stagedPath('/var/lib/lxc/101', 'mp2')).toBe('/var/lib/lxc/101/mounts/mp2');
+  });
+
+  it('a quoted hook word reaches mount as one argument, $ and quotes untouched (as LXC runs it: sh -c "exec …")', async () => {
+    const ct = typedCtConfig({ ...currentOf(parseCtConf(ctFixtureText('debian-bind'))).values, rootfs: 'local:101/vm-101-disk-0.raw' });
+    const path = "/srv/it's $HOME;x/disk.raw";
+    const hook = compileLxcConfig(ct, envFor(ct, 2, { rootfs: { path, fstype: 'ext4', loop: true } }))
+      .split('\n')
+      .find((l) => l.startsWith('lxc.hook.pre-start = '))
+      ?.slice('lxc.hook.pre-start = '.length);
+    // printf stands in for mount: each argument on its own line.
+    const result = await run('sh', ['-c', `exec printf '%s\\n' ${hook?.replace(/^mount /, '') ?? ''}`]);
+    expect(result.stdout.split('\n').slice(0, 6)).toEqual(['-t', 'ext4', '-o', 'loop,rw', '--', path]);
+  });
+
+  it('refuses a raw lxc.hook.version beside the raw volumes hooks, and a staging folder with white space', () => {
+    const values = currentOf(parseCtConf(ctFixtureText('alpine-proxy'))).values;
+    const withVersion = typedCtConfig(values, [['lxc.hook.version', '0']]);
+    const error = errorOf(() => compileLxcConfig(withVersion, envFor(withVersion, 1)));
+    expect(isAppError(error, 'not-supported') && error.message).toMatch(/^lxc\.hook\.version: /);
+    const ct = typedCtConfig(values);
+    expect(isAppError(errorOf(() => compileLxcConfig(ct, envFor(ct, 1, { lxcDir: '/var/lib/my lxc/101' }))), 'not-supported')).toBe(true);
   });
 
   it('refuses a bind source that resolves into /proc, a template and an unresolved volume', () => {

@@ -2,7 +2,18 @@
 // way pve-container's update_lxc_config does: pure (no files read, no processes), so it is snapshot-tested and
 // shown by --dry-run. The caller resolves volumes and bind sources, picks the cpuset, writes the seccomp rules and
 // applies what the config cannot hold after start (netPlumbing: VLAN tag, firewall bridge, rate).
+//
+// Raw volumes (an ext4 image or block device) are mounted as PVE's lxc-pve-prestart-hook does, by a pre-start hook
+// in the monitor's own mount namespace (lxc.monitor.unshare, made a slave of the host's by LXC): the hook runs as
+// real root before the container's user namespace exists, so an unprivileged container's ext4 mounts too (LXC's own
+// loop: backend and block-device mount entries mount inside that namespace, where ext4 is refused). The rootfs is
+// mounted on <lxcDir>/rootfs, each mount point on <lxcDir>/mounts/<mpN> and bind-mounted from there. Nothing reaches
+// the host: when the monitor exits (stop, poweroff inside, a failed start) its namespace goes, the file systems are
+// unmounted and `mount -o loop`'s autoclear loop devices detach. A reboot runs the hooks again, so a post-stop hook
+// unmounts first. Hooks are one shell line each for LXC: words are quoted (shellQuote), hook version 1 appends no
+// arguments, and the node's `mount`/`umount` do the work (no agent code runs inside LXC's start).
 import { AppError } from '../api/errors';
+import { shellQuote } from '../daemon/install';
 import { hostNicSettings } from '../guests/nic-plumbing';
 import { checkBindSource } from './config/paths';
 import { hasLxcEntry } from './config/raw-lxc';
@@ -11,10 +22,14 @@ import type { CtConfig } from './config/typed';
 
 export type CgroupVersion = 1 | 2;
 
-/** What a mount point's volume resolved to: a directory is bind-mounted, a block device mounted with `fstype`. */
+/**
+ * What a volume resolved to: a directory is bind-mounted; with `fstype` it is a raw volume holding that file system,
+ * an image file (`loop`) or a block device, mounted by a pre-start hook.
+ */
 export interface LxcMountSource {
   readonly path: string;
   readonly fstype?: string;
+  readonly loop?: boolean;
 }
 
 export interface IdRange {
@@ -26,8 +41,10 @@ export interface LxcCompileEnv {
   readonly ctid: number;
   /** The node's cgroup layout for controllers: 1 (v1 or hybrid) writes lxc.cgroup.*, 2 writes lxc.cgroup2.*. */
   readonly cgroupVersion: CgroupVersion;
-  /** lxc.rootfs.path: the rootfs volume resolved (a directory, or a block device). */
-  readonly rootfsPath: string;
+  /** The container's LXC folder (<lxcpath>/<ctid>): raw volumes are mounted below it. */
+  readonly lxcDir: string;
+  /** The rootfs volume resolved: a directory is the rootfs itself, a raw volume is mounted on <lxcDir>/rootfs. */
+  readonly rootfs: LxcMountSource;
   /** mpN → its resolved source. Storage volumes need one; a bind mount defaults to its own (checked) path. */
   readonly mounts?: Readonly<Record<string, LxcMountSource>>;
   /** devN → the device node's type and numbers (stat at start). */
@@ -134,15 +151,36 @@ const apparmorLines = (ct: CtConfig, env: LxcCompileEnv): string[] => {
   ];
 };
 
-/** Mount options for a device-backed volume (the file system does the ro/acl/quota work). */
-const deviceOptions = (mount: CtMountPoint): string[] => [
+/** Mount options for a raw volume (the file system does the ro/acl/quota work; ext4 has no `noacl` since Linux 6.1). */
+const fileSystemOptions = (mount: CtMountPoint, fstype: string): string[] => [
   mount.ro ? 'ro' : 'rw',
-  ...(mount.acl === undefined ? [] : [mount.acl ? 'acl' : 'noacl']),
+  ...(mount.acl === true ? ['acl'] : mount.acl === false && fstype !== 'ext4' ? ['noacl'] : []),
   ...(mount.quota ? ['usrjquota=aquota.user', 'grpjquota=aquota.group', 'jqfmt=vfsv0'] : []),
   ...mount.mountoptions,
 ];
 
-const mountEntry = (mount: CtMountPoint, env: LxcCompileEnv): string => {
+/** Where a raw volume is mounted before LXC sees it. */
+export const stagedPath = (lxcDir: string, key: string): string =>
+  key === 'rootfs' ? `${lxcDir}/rootfs` : `${lxcDir}/mounts/${key}`;
+
+/** One hook line: words LXC's `sh -c` must not split or expand are single-quoted. */
+const hookLine = (words: readonly string[]): string =>
+  words.map((word) => (/^[A-Za-z0-9_./,=:+-]+$/.test(word) ? word : shellQuote(word))).join(' ');
+
+/** The pre-start hook that mounts a raw volume on its staging folder. */
+const stageHook = (mount: CtMountPoint, source: LxcMountSource, fstype: string, lxcDir: string): string =>
+  `lxc.hook.pre-start = ${hookLine([
+    'mount',
+    '-t',
+    fstype,
+    '-o',
+    [...(source.loop === true ? ['loop'] : []), ...fileSystemOptions(mount, fstype)].join(','),
+    '--',
+    source.path,
+    stagedPath(lxcDir, mount.key),
+  ])}`;
+
+const mountSource = (mount: CtMountPoint, env: LxcCompileEnv): LxcMountSource => {
   const resolved = env.mounts?.[mount.key];
   if (mount.kind === 'volume' && resolved === undefined)
     throw new AppError('internal-error', `${mount.key}: volume ${mount.volume} was not resolved to a path`, {
@@ -150,13 +188,30 @@ const mountEntry = (mount: CtMountPoint, env: LxcCompileEnv): string => {
     });
   const source = resolved ?? { path: mount.volume };
   if (mount.kind === 'bind') checkBindSource(source.path, mount.key);
-  if (/\s/.test(source.path)) refuse(mount.key, `source path "${source.path}" contains white space`);
+  // lxc.mount.entry splits on white space; a raw volume's path only goes into its (quoted) hook.
+  if (source.fstype === undefined && /\s/.test(source.path)) refuse(mount.key, `source path "${source.path}" contains white space`);
+  return source;
+};
+
+const mountEntry = (mount: CtMountPoint, source: LxcMountSource, env: LxcCompileEnv): string => {
   const target = mount.mp.slice(1);
-  const options =
-    source.fstype === undefined
-      ? ['bind', 'create=dir', ...(mount.ro ? ['ro'] : []), ...mount.mountoptions]
-      : [...deviceOptions(mount), 'create=dir'];
-  return `lxc.mount.entry = ${source.path} ${target} ${source.fstype ?? 'none'} ${options.join(',')} 0 0`;
+  const options = ['bind', 'create=dir', ...(mount.ro ? ['ro'] : []), ...(source.fstype === undefined ? mount.mountoptions : [])];
+  const from = source.fstype === undefined ? source.path : stagedPath(env.lxcDir, mount.key);
+  return `lxc.mount.entry = ${from} ${target} none ${options.join(',')} 0 0`;
+};
+
+/** The hooks that mount the raw volumes (rootfs first) and unmount them after a stop (for a reboot's new start). */
+const rawVolumeHooks = (ct: CtConfig, env: LxcCompileEnv, mounts: readonly [CtMountPoint, LxcMountSource][]): string[] => {
+  const raw = [[ct.rootfs, env.rootfs] as const, ...mounts].filter(([, source]) => source.fstype !== undefined);
+  if (raw.length === 0) return [];
+  if (hasLxcEntry(ct.lxc, 'lxc.hook.version'))
+    refuse('lxc.hook.version', "raw volumes are mounted by the agent's hooks, which need hook version 1");
+  if (/\s/.test(env.lxcDir)) refuse('rootfs', `the container's LXC folder "${env.lxcDir}" contains white space`);
+  return [
+    'lxc.hook.version = 1',
+    ...raw.map(([mount, source]) => stageHook(mount, source, source.fstype ?? '', env.lxcDir)),
+    `lxc.hook.post-stop = ${hookLine(['umount', '-R', '-q', '--', ...raw.map(([mount]) => stagedPath(env.lxcDir, mount.key)).reverse()])}`,
+  ];
 };
 
 /** Whether LXC itself puts netN's veth into its bridge (lxc.net.N.link); otherwise the executor does, after start. */
@@ -232,13 +287,19 @@ export const compileLxcConfig = (ct: CtConfig, env: LxcCompileEnv): string => {
   lines.push(`lxc.tty.max = ${ct.tty}`, 'lxc.environment = TERM=linux');
   lines.push(`lxc.uts.name = ${ct.hostname ?? `CT${env.ctid}`}`);
   lines.push(...cgroupLines(ct, v));
-  lines.push(`lxc.rootfs.path = ${env.rootfsPath}`);
-  const rootOptions = [...(ct.rootfs.ro ? ['ro'] : []), ...ct.rootfs.mountoptions];
-  if (rootOptions.length > 0) lines.push(`lxc.rootfs.options = ${rootOptions.join(',')}`);
-  lines.push(`lxc.init.cmd = ${ct.entrypoint ?? '/sbin/init'}`, 'lxc.autodev = 1');
   // Parents before children: /srv before /srv/data.
-  for (const mount of [...ct.mountPoints].sort((a, b) => (a.mp < b.mp ? -1 : a.mp > b.mp ? 1 : 0)))
-    lines.push(mountEntry(mount, env));
+  const mounts = [...ct.mountPoints]
+    .sort((a, b) => (a.mp < b.mp ? -1 : a.mp > b.mp ? 1 : 0))
+    .map((mount) => [mount, mountSource(mount, env)] as [CtMountPoint, LxcMountSource]);
+  const rawRoot = env.rootfs.fstype !== undefined;
+  if (!rawRoot && /\s/.test(env.rootfs.path)) refuse('rootfs', `volume path "${env.rootfs.path}" contains white space`);
+  lines.push(`lxc.rootfs.path = ${rawRoot ? stagedPath(env.lxcDir, 'rootfs') : env.rootfs.path}`);
+  // A raw rootfs gets its options where it is mounted (the hook); a folder gets them on LXC's bind mount.
+  const rootOptions = rawRoot ? [] : [...(ct.rootfs.ro ? ['ro'] : []), ...ct.rootfs.mountoptions];
+  if (rootOptions.length > 0) lines.push(`lxc.rootfs.options = ${rootOptions.join(',')}`);
+  lines.push(...rawVolumeHooks(ct, env, mounts));
+  lines.push(`lxc.init.cmd = ${ct.entrypoint ?? '/sbin/init'}`, 'lxc.autodev = 1');
+  for (const [mount, source] of mounts) lines.push(mountEntry(mount, source, env));
   for (const dev of ct.devices) {
     const node = env.devices?.[dev.key];
     if (node === undefined) refuse(dev.key, `device ${dev.path} was not found on the node`);

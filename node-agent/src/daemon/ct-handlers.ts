@@ -1,6 +1,9 @@
 // The ct.* methods: reads answer directly; changes validate first, then run as tasks holding the container's lock.
 import type { Handlers } from '../rpc/server';
-import { createCt, delsnapshotCt, destroyCt, rebootCt, rollbackCt, setCt, shutdownCt, snapshotCt, startCt, stopCt } from '../ct/ct-lifecycle';
+import { createCt } from '../ct/ct-create';
+import { destroyCt, rebootCt, shutdownCt, startCt, stopCt } from '../ct/ct-lifecycle';
+import { setCt } from '../ct/ct-set';
+import { delsnapshotCt, rollbackCt, snapshotCt } from '../ct/ct-snapshots';
 import type { CtService } from '../ct/ct-service';
 import { cloneCt, templateCt } from '../ct/ct-copies';
 import { pullFile, pushFile } from '../ct/ct-files';

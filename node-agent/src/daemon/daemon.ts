@@ -109,6 +109,7 @@ export const startDaemon = async (paths: AgentPaths, options: DaemonOptions = {}
   let sampler: MetricsSampler | undefined;
   let storageSampler: StorageStatusSampler | undefined;
   let vmService: VmService | undefined;
+  let ctService: CtService | undefined;
   const bootStarts = new AbortController();
   const cleanup = async () => {
     bootStarts.abort();
@@ -120,6 +121,7 @@ export const startDaemon = async (paths: AgentPaths, options: DaemonOptions = {}
     await sampler?.dispose();
     await storageSampler?.dispose();
     await vmService?.dispose();
+    await ctService?.dispose();
     await unlink(paths.socket).catch(() => undefined);
     await removeIfOurs(paths.pidFile);
   };
@@ -167,6 +169,7 @@ export const startDaemon = async (paths: AgentPaths, options: DaemonOptions = {}
     await vms.init();
     sampler.onSample(() => void vms.sample());
     const cts = new CtService({ paths, storage, spawnTask: persistedSpawn(tasks), user: CONNECTION_USER, publish: ({ topic, data }) => events.publish(topic, data), log });
+    ctService = cts;
     sampler.onSample(() => void cts.sample());
     const handlers = createHandlers({ paths, sampler, tasks, events, agentDigest: digest, storage, storageMetrics: storages, vms, cts });
     let connections = 0;

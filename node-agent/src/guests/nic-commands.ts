@@ -13,6 +13,8 @@ export type HostNic = { readonly key: string; readonly device: string } & Return
 export interface HostCommand {
   readonly run: string;
   readonly args: readonly string[];
+  /** A kernel without this feature fails the command: the task warns with this text instead of failing. */
+  readonly kernelFeature?: string;
 }
 
 const ip = (...args: string[]): HostCommand => ({ run: 'ip', args });
@@ -38,7 +40,10 @@ const rateCommands = (nic: HostNic): HostCommand[] => {
   return [
     tc('qdisc', 'replace', 'dev', nic.device, 'root', 'tbf', 'rate', rate, 'burst', '1mb', 'latency', '50ms'),
     tc('qdisc', 'replace', 'dev', nic.device, 'handle', 'ffff:', 'ingress'),
-    tc('filter', 'replace', 'dev', nic.device, 'parent', 'ffff:', 'prio', '50', 'basic', 'police', 'rate', rate, 'burst', '1mb', 'mtu', '64kb', 'drop'),
+    {
+      ...tc('filter', 'replace', 'dev', nic.device, 'parent', 'ffff:', 'prio', '50', 'basic', 'police', 'rate', rate, 'burst', '1mb', 'mtu', '64kb', 'drop'),
+      kernelFeature: `tc's basic classifier and police action (cls_basic, act_police): what the guest sends is not limited, what it receives is (${rate})`,
+    },
   ];
 };
 
@@ -65,7 +70,16 @@ export const replugCommands = (before: HostNic, after: HostNic): HostCommand[] =
 
 /** Run host commands for one NIC of `guest` ("VM 100", "CT 200"), each logged; a failure names the guest and NIC. */
 export const runHostCommands = async (guest: string, key: string, ctx: TaskContext, commands: readonly HostCommand[]): Promise<void> => {
-  for (const command of commands) await runOk(ctx, `${guest} ${key}`, command.run, command.args);
+  for (const command of commands) {
+    if (command.kernelFeature === undefined) {
+      await runOk(ctx, `${guest} ${key}`, command.run, command.args);
+      continue;
+    }
+    const result = await ctx.run(command.run, command.args);
+    if (result.code === 0) continue;
+    if (!/not found|Failed to load|Operation not supported/i.test(result.stderr)) await runOk(ctx, `${guest} ${key}`, command.run, command.args);
+    else ctx.warn(`${guest} ${key}: this kernel lacks ${command.kernelFeature}`);
+  }
 };
 
 /** A bridge with VLAN tags needs vlan_filtering on (PVE's "VLAN aware"); say so before the guest starts or a NIC is plugged. */

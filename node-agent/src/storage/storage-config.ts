@@ -54,6 +54,8 @@ export interface BtrfsConfig extends CommonConfig {
   'create-subdirs'?: boolean;
   is_mountpoint?: string;
   nocow?: boolean;
+  /** Sized container subvols get a btrfs quota limit (pve-container's `quotas`); without it they are raw images. */
+  quotas?: boolean;
 }
 
 export interface LvmConfig extends CommonConfig {

@@ -264,7 +264,7 @@ const bwlimit = { codec: validated(parseBwlimit) };
 
 const fields: Record<StorageType, Record<string, Field>> = {
   dir: { ...files, 'content-dirs': { codec: contentDirs }, bwlimit, 'snapshot-as-volume-chain': { codec: flag } },
-  btrfs: { ...files, nocow: { codec: flag } },
+  btrfs: { ...files, nocow: { codec: flag }, quotas: { codec: flag } },
   lvm: {
     ...common,
     vgname: { codec: plain(LVM_NAME), required: true },

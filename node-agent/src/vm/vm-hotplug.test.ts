@@ -114,7 +114,11 @@ describe('hotplugPlan: NICs (plan: a NIC needs a tap on the host, which this tes
     { run: 'bridge', args: ['vlan', 'del', 'dev', 'tap100i1', 'vid', '1'] },
     { run: 'tc', args: ['qdisc', 'replace', 'dev', 'tap100i1', 'root', 'tbf', 'rate', '100000kbit', 'burst', '1mb', 'latency', '50ms'] },
     { run: 'tc', args: ['qdisc', 'replace', 'dev', 'tap100i1', 'handle', 'ffff:', 'ingress'] },
-    { run: 'tc', args: ['filter', 'replace', 'dev', 'tap100i1', 'parent', 'ffff:', 'prio', '50', 'basic', 'police', 'rate', '100000kbit', 'burst', '1mb', 'mtu', '64kb', 'drop'] },
+    {
+      run: 'tc',
+      args: ['filter', 'replace', 'dev', 'tap100i1', 'parent', 'ffff:', 'prio', '50', 'basic', 'police', 'rate', '100000kbit', 'burst', '1mb', 'mtu', '64kb', 'drop'],
+      kernelFeature: expect.stringContaining('cls_basic') as unknown,
+    },
     { execute: 'set_link', arguments: { name: 'net1', up: false } },
   ];
 

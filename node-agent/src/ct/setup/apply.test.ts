@@ -14,6 +14,20 @@ const NOW = new Date('2025-01-02T12:00:00Z');
 const modeOf = async (path: string) => (await lstat(path)).mode & 0o7777;
 
 describe('applySetup', () => {
+  it("leaves a file alone when the container has PVE's /etc/.pve-ignore.<name> for it", async () => {
+    const root = await makeRootfs(await tempDirForTest('hd-apply-'), {
+      'etc/debian_version': '12.5\n',
+      'etc/hostname': 'kept\n',
+      'etc/.pve-ignore.hostname': '',
+    });
+    const skipped: string[] = [];
+    const plan = await setupPlan(await detectDistribution(root), { hostname: 'ct102', nets: [{ name: 'eth0', ip: 'dhcp' }] });
+    await applySetup(root, plan, { now: NOW, onSkip: (_step, file) => skipped.push(file) });
+    expect(await readFile(join(root, 'etc/hostname'), 'utf8')).toBe('kept\n');
+    expect(skipped).toEqual(['/etc/.pve-ignore.hostname']);
+    expect(await readFile(join(root, 'etc/network/interfaces'), 'utf8')).toContain('iface eth0 inet dhcp');
+  });
+
   it('writes the plan into a Debian tree: new files, edited shadow, keys 0600 in a 0700 folder, resolv.conf symlink replaced', async () => {
     const root = await makeRootfs(await tempDirForTest('hd-apply-'), {
       'etc/debian_version': '12.5\n',

@@ -12,6 +12,8 @@ export interface ApplyOptions {
   now?: Date;
   /** Called before each step with its description (task logs). */
   onStep?: (step: SetupStep) => void;
+  /** Called for a step left out because the container has its `.pve-ignore.` file. */
+  onSkip?: (step: SetupStep, ignoreFile: string) => void;
 }
 
 const applyStep = async (root: string, step: SetupStep, owner: Owner, now: Date): Promise<void> => {
@@ -54,11 +56,23 @@ const applyStep = async (root: string, step: SetupStep, owner: Owner, now: Date)
   }
 };
 
+/** The file a step writes, if it writes one. */
+const stepPath = (step: SetupStep): string | undefined =>
+  step.kind === 'root-password' ? undefined : step.kind === 'mkdir' ? undefined : step.path;
+
+/** PVE's opt-out: an empty `/etc/.pve-ignore.<name>` in the container keeps the setup away from the file `<name>`. */
+export const ignoredBy = (path: string): string => `/etc/.pve-ignore.${path.split('/').pop() ?? ''}`;
+
 /** Apply the steps in order; the first refusal (a symlink, a missing root entry…) stops with its AppError. */
 export const applySetup = async (rootfsDir: string, plan: readonly SetupStep[], options: ApplyOptions = {}): Promise<void> => {
   const owner = options.owner ?? (await rootfsOwner(rootfsDir));
   const now = options.now ?? new Date();
   for (const step of plan) {
+    const path = stepPath(step);
+    if (path !== undefined && (await readRegular(rootfsDir, ignoredBy(path), 'absent')) !== undefined) {
+      options.onSkip?.(step, ignoredBy(path));
+      continue;
+    }
     options.onStep?.(step);
     await applyStep(rootfsDir, step, owner, now);
   }

@@ -20,6 +20,7 @@ import {
   subvolumeName,
   subvolumePath,
 } from './btrfs-subvolume';
+import { copyLimit, limitSubvolume, subvolumeLimit } from './btrfs-quota';
 import { dirPlugin } from './dir';
 import { activateFileStorage, fileStorageStatus, type FileContext } from './file-layout';
 import { fileImageEntry, listFileStorage, type ImageEntryInfo } from './file-list';
@@ -93,15 +94,20 @@ const alloc = async (ctx: StorageContext<BtrfsConfig>, request: AllocRequest): P
     throw new AppError('not-supported', `storage ${ctx.storeid}: btrfs storages keep raw disks and subvols; format ${format} is not supported`, { format });
   }
   if (request.name !== undefined) checkWantedName(ctx, request.vmid, request.name, format);
-  if (format === 'subvol' && request.size !== 0) {
-    // As PVE: btrfs quotas do not survive send/receive, so a subvol has no size limit.
-    throw new AppError('not-supported', `storage ${ctx.storeid}: btrfs quotas are not supported; allocate a subvol with size 0 or use a raw disk`);
+  if (format === 'subvol' && request.size !== 0 && ctx.config.quotas !== true) {
+    // As PVE: quotas do not survive send/receive, so only a storage with `quotas` limits a subvol's size.
+    throw new AppError('not-supported', `storage ${ctx.storeid}: a sized subvol needs btrfs quotas (storage option quotas); allocate it with size 0 or use a raw disk`, {
+      storage: ctx.storeid,
+    });
   }
   return newSubvolume(ctx, request.vmid, format, request.name, async (path, volname) => {
     const subject = `volume ${ctx.storeid}:${volname}`;
     await createSubvolume(ctx, subject, path);
-    if (format === 'subvol') return;
     try {
+      if (format === 'subvol') {
+        if (request.size !== 0) await limitSubvolume(ctx, subject, path, request.size);
+        return;
+      }
       const file = rawFileIn(path);
       await (await open(file, 'wx', 0o640)).close();
       // nocow (PVE's option) must be set while the file is still empty: btrfs ignores it once data exists.
@@ -112,6 +118,16 @@ const alloc = async (ctx: StorageContext<BtrfsConfig>, request: AllocRequest): P
       throw error;
     }
   });
+};
+
+/** A sized subvol (a storage with `quotas`) grows by raising its limit; it never shrinks, and an unlimited one stays so. */
+const resizeSubvol = async (ctx: StorageContext<BtrfsConfig>, volume: ImageVolume, size: number): Promise<void> => {
+  if (ctx.config.quotas !== true) throw new AppError('not-supported', `${volume.subject}: a subvol's size is a btrfs quota, and storage ${ctx.storeid} has no quotas (option quotas)`);
+  const path = await existingSubvolume(ctx, volume);
+  const current = await subvolumeLimit(ctx, volume.subject, path);
+  if (current === undefined) throw new AppError('invalid-params', `${volume.subject} has no size limit to grow`, { size });
+  if (size < current) throw new AppError('invalid-params', `${volume.subject} is ${current} bytes; volumes only grow (asked for ${size})`, { size, current });
+  if (size > current) await limitSubvolume(ctx, volume.subject, path, size);
 };
 
 /** images/<vmid>/<entry> on btrfs: a raw disk's subvolume, a subvol, or (handled as on dir) an image file. */
@@ -160,7 +176,7 @@ export const btrfsPlugin: StoragePlugin<BtrfsConfig> = {
     const volume = parseImageVolume(ctx, volname);
     if (!isSubvolumeFormat(volume.format)) return dir.resize(ctx, volname, size);
     checkSize(ctx, size);
-    if (volume.format === 'subvol') throw new AppError('not-supported', `${volume.subject}: a btrfs subvol has no size to change (quotas are not supported)`);
+    if (volume.format === 'subvol') return resizeSubvol(ctx, volume, size);
     const file = rawFileIn(await existingSubvolume(ctx, volume));
     const current = (await stat(file)).size;
     if (size < current) throw new AppError('invalid-params', `${volume.subject} is ${current} bytes; disks only grow (asked for ${size})`, { size, current });
@@ -196,6 +212,7 @@ export const btrfsPlugin: StoragePlugin<BtrfsConfig> = {
     const fresh = `${path}.rollback-${stamp}`;
     const old = `${path}.replaced-${stamp}`;
     await snapshotSubvolume(ctx, volume.subject, snapshot, fresh, false);
+    if (volume.format === 'subvol' && ctx.config.quotas === true) await copyLimit(ctx, volume.subject, path, fresh);
     await rename(path, old);
     try {
       await rename(fresh, path);
@@ -220,7 +237,10 @@ export const btrfsPlugin: StoragePlugin<BtrfsConfig> = {
     if (!isSubvolumeFormat(format)) return dir.clone(ctx, volname, vmid, snap);
     const source = snap === undefined ? await existingSubvolume(ctx, volume) : await existingSnapshot(ctx, volume, snap);
     // A writable snapshot is a full, independent copy on btrfs: no base link in the new volname (as PVE).
-    return newSubvolume(ctx, vmid, format, undefined, (path, target) => snapshotSubvolume(ctx, `volume ${ctx.storeid}:${target}`, source, path, false));
+    return newSubvolume(ctx, vmid, format, undefined, async (path, target) => {
+      await snapshotSubvolume(ctx, `volume ${ctx.storeid}:${target}`, source, path, false);
+      if (format === 'subvol' && ctx.config.quotas === true) await copyLimit(ctx, `volume ${ctx.storeid}:${target}`, source, path);
+    });
   },
 
   async rename(ctx, volname, vmid, newName) {
