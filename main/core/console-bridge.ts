@@ -11,6 +11,7 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { AppError } from '../../node-agent/src/api/errors';
 import type { ConsoleKind } from '../../node-agent/src/vm/console-relay';
 import type { SshConnection } from './ssh-connection';
+import { chunkBatcher } from './chunk-batcher';
 
 /** terminal feature: a node shell (shell-command.ts) is a terminal too: it gets a pty like a serial console. */
 export type BridgeKind = ConsoleKind | 'shell';
@@ -194,19 +195,23 @@ export class ConsoleBridges {
           'data',
           (chunk: Buffer) => (entry.stderr = (entry.stderr + chunk.toString('utf8')).slice(-4096)),
         );
-        channel.on('data', (chunk: Buffer) => {
+        const output = chunkBatcher((data) => {
           if (ws.readyState !== WebSocket.OPEN) return;
-          ws.send(chunk, { binary: true });
+          ws.send(data, { binary: true });
           if (ws.bufferedAmount > HIGH_WATER_BYTES && !entry.backlogged) {
             entry.backlogged = true;
             this.applyFlow(entry);
             this.resumeWhenDrained(entry, ws);
           }
         });
+        channel.on('data', (chunk: Buffer) => output.push(chunk));
         channel.on('exit', (code: number | null) => {
           if (code !== 0 && code !== null) entry.stderr ||= `the console relay on the node exited with code ${code}`;
         });
-        channel.on('close', () => this.close(consoleId));
+        channel.on('close', () => {
+          output.flush();
+          this.close(consoleId);
+        });
         for (const data of early.splice(0)) channel.write(data);
         // A pause asked for before the channel existed holds from the start.
         this.applyFlow(entry);

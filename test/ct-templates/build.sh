@@ -59,7 +59,7 @@ build_busybox() {
     ln -s ../run "$root/var/run"  # busybox ifup keeps its state in /var/run/ifstate
     echo "$version" > "$root/etc/hd-template-version"
     chmod 0700 "$root/root"; chmod 1777 "$root/tmp"; chmod 0600 "$root/etc/shadow"
-    chmod 0755 "$root/etc/init.d/"* "$root/usr/share/udhcpc/default.script"
+    chmod 0755 "$root/etc/init.d/"* "$root/etc/udhcpc/default.script"
     local f; for f in "${outputs[@]}"; do pack "$root" "$f"; done
     rm -rf "$work"
     echo "$stamp" > "$out/busybox.stamp"

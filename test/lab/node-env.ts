@@ -16,9 +16,10 @@ export const nodeProcessEnv = (node: Pick<NodeLayout, 'root' | 'name'>): NodeJS.
  * host's cgroup file systems under /sys/fs/cgroup: LXC could not start a container there. A constant script mounts
  * the same hierarchies again (cgroup v1 hierarchies and cgroup2 can be mounted more than once), as the host has
  * them — type, mount point and options come as positional parameters, nothing is interpolated into the script —
- * then runs the command.
+ * then runs the command. Before that it names the node's own UTS namespace after the node (its first parameter).
  */
 const WITH_CGROUPS =
+  'hostname "$1"; shift; ' +
   'mount -t tmpfs -o mode=755 cgroup /sys/fs/cgroup 2>/dev/null; ' +
   'while [ "$1" != "--" ]; do mkdir -p "$2" && mount -t "$1" -o "$3" cgroup "$2" 2>/dev/null; shift 3; done; shift; exec "$@"';
 
@@ -37,14 +38,19 @@ const hostCgroupMounts = (): string[] => {
     .flatMap(([, mountPoint, type, options]) => [type ?? '', mountPoint ?? '', options ?? 'rw']);
 };
 
-const inNode = (node: Pick<NodeLayout, 'namespace'>, command: string, args: readonly string[]): string[] => [
+const inNode = (node: Pick<NodeLayout, 'namespace' | 'name'>, command: string, args: readonly string[]): string[] => [
   'netns',
   'exec',
   node.namespace,
+  // Its own UTS namespace named for the node, as a real node has its own hostname (a node shell's `hostname`).
+  'unshare',
+  '--uts',
+  '--',
   'sh',
   '-c',
   WITH_CGROUPS,
   'sh',
+  node.name,
   ...hostCgroupMounts(),
   '--',
   command,

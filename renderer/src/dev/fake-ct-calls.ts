@@ -1,7 +1,8 @@
-// Dev only: the ct.* methods of the fake window.hyperdesk: configs with digests and pending changes, power actions,
-// create/destroy and snapshots as tasks that change the inventory when they end (as fake-vm-calls.ts for VMs).
+// Dev only: the ct.* methods of the fake window.hyperdesk: configs with digests and pending changes (a removed mount
+// point's volume becomes unusedN), power actions, create/destroy, snapshots, resize, clone and template as tasks that
+// change the inventory when they end (as fake-vm-calls.ts for VMs), and usage history.
 import type { GuestEntry, NodeEntry } from '../../../main/core/inventory-schema';
-import type { VmConfigValues } from '../../../node-agent/src/api';
+import type { Timeframe, VmConfigValues } from '../../../node-agent/src/api';
 import {
   createGuestKit,
   FakeGuestError as FakeCtError,
@@ -12,8 +13,8 @@ import {
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
-// What reaches a running container at once (its cgroups, and options LXC never reads); the rest waits as pending.
-const HOT = /^(cores|cpulimit|cpuunits|memory|swap|hostname|description|onboot|startup|protection|tags)$/;
+// What reaches a running container at once (its cgroups, options LXC never reads, unused volumes); the rest waits.
+const HOT = /^(cores|cpulimit|cpuunits|memory|swap|hostname|description|onboot|startup|protection|tags|unused\d+)$/;
 const VOLUME = /^(rootfs|mp\d+)$/;
 
 /** STORAGE:SIZE_GiB volumes become the allocated volume, as the agent does. */
@@ -24,6 +25,44 @@ const allocate = (vmid: number, config: VmConfigValues, ct?: GuestRecord) => {
     if (!VOLUME.test(key) || m === null) continue;
     config[key] = `${m[1]}:subvol-${vmid}-disk-${disk++},size=${m[2]}G${m[3] ?? ''}`;
   }
+};
+
+/** A removed mpN's volume is kept as the first free unusedN, as pct set --delete does (a bind mount just goes). */
+const detachVolumes = (ct: GuestRecord, params: Record<string, unknown>): Record<string, unknown> => {
+  const config = { ...(params.config as VmConfigValues | undefined) };
+  const taken = new Set([...Object.keys(ct.config), ...Object.keys(ct.pending), ...Object.keys(config)]);
+  for (const key of (params.delete as string[] | undefined) ?? []) {
+    const volume = String(ct.pending[key] ?? ct.config[key] ?? '').split(',')[0] ?? '';
+    if (!/^mp\d+$/.test(key) || volume === '' || volume.startsWith('/')) continue;
+    let n = 0;
+    while (taken.has(`unused${n}`)) n++;
+    taken.add(`unused${n}`);
+    config[`unused${n}`] = volume;
+  }
+  return { ...params, config };
+};
+
+/** A clone's volumes: its own subvolumes (on `storage` when given), or links to a template's base volumes. */
+const cloneVolumes = (config: VmConfigValues, newid: number, linked: boolean, storage?: string) => {
+  for (const [key, value] of Object.entries(config)) {
+    // Unused volumes stay with the source.
+    if (/^unused\d+$/.test(key)) delete config[key];
+    const text = String(value);
+    if (!VOLUME.test(key) || text.startsWith('/')) continue;
+    const volume = text.split(',')[0] ?? '';
+    const [store = '', name = ''] = volume.split(':');
+    const disk = /disk-(\d+)$/.exec(name)?.[1] ?? '0';
+    const copy = linked
+      ? `${store}:${name}/subvol-${newid}-disk-${disk}`
+      : `${storage ?? store}:subvol-${newid}-disk-${disk}`;
+    config[key] = text.replace(volume, copy);
+  }
+  for (const [key, value] of Object.entries(config))
+    if (/^net\d+$/.test(key))
+      config[key] = String(value).replace(
+        /hwaddr=[0-9A-F:]+/,
+        `hwaddr=BC:24:11:${(newid % 256).toString(16).padStart(2, '0').toUpperCase()}:00:${key.slice(3).padStart(2, '0')}`,
+      );
 };
 
 export function createFakeCtCalls(deps: GuestCallDeps) {
@@ -116,8 +155,35 @@ export function createFakeCtCalls(deps: GuestCallDeps) {
         return { value: kit.config(record(find(node, vmid)), params.current !== true) };
       case 'ct.pending':
         return { value: kit.pending(record(find(node, vmid))) };
-      case 'ct.set':
-        return { value: kit.set(find(node, vmid), params) };
+      case 'ct.set': {
+        const guest = find(node, vmid);
+        return { value: kit.set(guest, detachVolumes(record(guest), params)) };
+      }
+      case 'ct.metrics':
+        return { value: kit.metrics(find(node, vmid), (params.timeframe ?? 'hour') as Timeframe) };
+      case 'ct.resize':
+        return { value: kit.resize(node, find(node, vmid), params) };
+      case 'ct.template':
+        return {
+          value: kit.template(node, find(node, vmid), (config) => {
+            for (const [key, value] of Object.entries(config))
+              if (VOLUME.test(key)) config[key] = String(value).replace(/:subvol-(\d+-disk-\d+)/, ':basevol-$1');
+          }),
+        };
+      case 'ct.clone': {
+        const guest = find(node, vmid);
+        const template = guest.template === true;
+        const full = typeof params.full === 'boolean' ? params.full : !template;
+        if (!full && !template)
+          throw new FakeCtError('invalid-params', `CT ${vmid}: a linked clone needs a template — clone it fully`);
+        needState(guest, ['stopped'], 'clone without a snapshot');
+        const newid = Number(params.newid);
+        const name = typeof params.hostname === 'string' ? params.hostname : `copy-of-${guest.name}`;
+        const storage = typeof params.storage === 'string' ? params.storage : undefined;
+        return {
+          value: kit.clone(node, guest, newid, name, (config) => cloneVolumes(config, newid, !full, storage)),
+        };
+      }
       case 'ct.create': {
         freeVmid(vmid);
         if (!/^[a-z][a-z0-9-]*:vztmpl\/\S+$/.test(String(params.ostemplate)))

@@ -1,7 +1,8 @@
 // Dev only: what the fake vm.* and ct.* methods share (fake-vm-calls.ts, fake-ct-calls.ts): guest lookup, configs
-// with digests and pending changes, lock and state checks, tasks that change the inventory when they end, snapshots.
+// with digests and pending changes, lock and state checks, tasks that change the inventory when they end, snapshots,
+// resize, clone, template and usage history.
 import type { GuestEntry, NodeEntry, TaskEntry } from '../../../main/core/inventory-schema';
-import type { ErrorCode, SnapshotInfo, VmConfigValues } from '../../../node-agent/src/api';
+import type { ErrorCode, SnapshotInfo, Timeframe, VmConfigValues } from '../../../node-agent/src/api';
 import { makeTask } from './fake-data';
 
 export class FakeGuestError extends Error {
@@ -50,6 +51,9 @@ export interface GuestKind {
   /** STORAGE:SIZE volumes in `config` become allocated volumes (`record`: the guest's, when it has one). */
   allocate: (vmid: number, config: VmConfigValues, record?: GuestRecord) => void;
 }
+
+/** The size= of a volume value in GiB (0 when it has none). */
+export const sizeOf = (spec: string): number => Number(/(?:^|,)size=(\d+(?:\.\d+)?)G/.exec(spec)?.[1] ?? 0);
 
 export const freshRecord = (config: VmConfigValues): GuestRecord => ({
   config,
@@ -239,6 +243,91 @@ export function createGuestKit(deps: GuestCallDeps, kind: GuestKind) {
     });
   };
 
+  /** Grow a volume by +N or to N GiB, never smaller, as a task (vm.resize, ct.resize). */
+  const resize = (node: NodeEntry, guest: GuestEntry, params: Record<string, unknown>) => {
+    checkUnlocked(guest);
+    const { vmid } = guest;
+    const rec = record(guest);
+    const disk = String(params.disk);
+    const spec = rec.config[disk];
+    if (typeof spec !== 'string') throw new FakeGuestError('not-found', `${label} ${vmid} has no disk ${disk}`);
+    const size = String(params.size);
+    const grow = /^\+(\d+(?:\.\d+)?)G?$/.exec(size);
+    const target = grow ? sizeOf(spec) + Number(grow[1]) : Number(/^(\d+(?:\.\d+)?)G?$/.exec(size)?.[1] ?? NaN);
+    if (!(target >= sizeOf(spec)))
+      throw new FakeGuestError('invalid-params', `${label} ${vmid}: ${disk} cannot shrink (${size})`);
+    return task(node, `${kind.taskPrefix}resize`, vmid, [`resizing ${disk} to ${target}G`], () => {
+      rec.config[disk] = spec.replace(/size=[\d.]+G/, `size=${target}G`);
+      rec.serial++;
+    });
+  };
+
+  /** Mark a stopped guest a template (`adapt` turns its volumes into base volumes), as a task. */
+  const template = (node: NodeEntry, guest: GuestEntry, adapt: (config: VmConfigValues) => void = () => undefined) => {
+    checkUnlocked(guest);
+    needState(guest, ['stopped'], 'convert to a template');
+    const rec = record(guest);
+    return task(
+      node,
+      `${kind.taskPrefix}template`,
+      guest.vmid,
+      [`converting ${label} ${guest.vmid} to a template`],
+      () => {
+        rec.config.template = 1;
+        adapt(rec.config);
+        rec.serial++;
+        const latestEntry = latest(guest.key) ?? guest;
+        deps.patchGuest(guest.key, { ...latestEntry, template: true });
+      },
+    );
+  };
+
+  /** Copy a guest to `newid` named `name` (`adapt` gives the copy its own volumes and addresses), as a task. */
+  const clone = (
+    node: NodeEntry,
+    guest: GuestEntry,
+    newid: number,
+    name: string,
+    adapt: (config: VmConfigValues) => void = () => undefined,
+  ) => {
+    checkUnlocked(guest);
+    freeVmid(newid);
+    const source = record(guest);
+    return task(node, `${kind.taskPrefix}clone`, guest.vmid, [`cloning ${label} ${guest.vmid} to ${newid}`], () => {
+      const key = `${node.key}/${newid}`;
+      const config: VmConfigValues = { ...source.config, [kind.nameKey]: name };
+      delete config.template;
+      adapt(config);
+      records.set(key, freshRecord(config));
+      const { template: _t, lock: _l, ...rest } = guest;
+      deps.patchGuest(key, { ...rest, vmid: newid, key, name, status: 'stopped', uptime: 0, cpu: 0, mem: 0 });
+    });
+  };
+
+  /** A usage history as vm.metrics and ct.metrics answer: a wave per guest, nothing while it does not run. */
+  const metrics = (guest: GuestEntry, timeframe: Timeframe) => {
+    const step = { hour: 60, day: 1800, week: 10800, month: 43200 }[timeframe];
+    const end = Math.floor(Date.now() / 1000 / step) * step;
+    const points = Array.from({ length: 60 }, (_, i) => {
+      const t = end - (59 - i) * step;
+      const wave = 0.5 + 0.5 * Math.sin(t / 3000 + guest.vmid);
+      const up = guest.status === 'running';
+      return {
+        t: t * 1000,
+        cpu: up ? 0.05 + 0.3 * wave : 0,
+        mem: up ? guest.maxmem * (0.3 + 0.2 * wave) : 0,
+        maxmem: guest.maxmem,
+        disk: guest.disk,
+        maxdisk: guest.maxdisk,
+        netin: up ? 1e5 * wave : 0,
+        netout: up ? 4e4 * wave : 0,
+        diskread: up ? 2e5 * wave : 0,
+        diskwrite: up ? 5e5 * wave : 0,
+      };
+    });
+    return { step, points };
+  };
+
   return {
     records,
     find,
@@ -256,5 +345,9 @@ export function createGuestKit(deps: GuestCallDeps, kind: GuestKind) {
     snapshots,
     snapshot,
     rollbackOrDelete,
+    resize,
+    template,
+    clone,
+    metrics,
   };
 }

@@ -2,12 +2,11 @@
 // actions, create/clone/destroy and snapshots as tasks that change the inventory when they end.
 import type { GuestEntry, NodeEntry } from '../../../main/core/inventory-schema';
 import type { Timeframe, VmConfigValues } from '../../../node-agent/src/api';
-import { createGuestKit, FakeGuestError as FakeVmError, freshRecord, type GuestCallDeps } from './fake-guest-calls';
+import { createGuestKit, FakeGuestError as FakeVmError, freshRecord, sizeOf, type GuestCallDeps } from './fake-guest-calls';
 
 const GiB = 1024 ** 3;
 // Changes a running VM takes at once (PVE: options and hot-pluggable devices); the rest waits for the next start.
 const HOT = /^(name|description|onboot|startup|protection|tags|lock|ciuser|cipassword|sshkeys|ipconfig\d+|nameserver|agent|boot|ostype|net\d+)$/;
-const sizeOf = (spec: string): number => Number(/(?:^|,)size=(\d+)G/.exec(spec)?.[1] ?? 0);
 
 const allocate = (vmid: number, config: VmConfigValues) => {
   let disk = 0;
@@ -172,34 +171,15 @@ export function createFakeVmCalls(deps: GuestCallDeps) {
           ),
         };
       }
-      case 'vm.template': {
-        const guest = find(node, vmid);
-        needState(guest, ['stopped'], 'convert to a template');
-        return {
-          value: task(node, 'qmtemplate', vmid, [`converting VM ${vmid} to a template`], () => {
-            record(guest).config.template = 1;
-            deps.patchGuest(guest.key, { ...guest, template: true });
-          }),
-        };
-      }
+      case 'vm.template':
+        return { value: kit.template(node, find(node, vmid)) };
       case 'vm.clone': {
         const guest = find(node, vmid);
-        const newid = Number(params.newid);
-        freeVmid(newid);
-        const source = record(guest);
-        return {
-          value: task(node, 'qmclone', vmid, [`cloning VM ${vmid} to ${newid}`], () => {
-            const key = `${node.key}/${newid}`;
-            const name = typeof params.name === 'string' ? params.name : `Copy-of-VM-${guest.name}`;
-            const config: VmConfigValues = { ...source.config, name };
-            delete config.template;
-            vms.set(key, freshRecord(config));
-            const { template: _t, lock: _l, ...rest } = guest;
-            deps.patchGuest(key, { ...rest, vmid: newid, key, name, status: 'stopped', uptime: 0, cpu: 0, mem: 0 });
-          }),
-        };
+        const name = typeof params.name === 'string' ? params.name : `Copy-of-VM-${guest.name}`;
+        return { value: kit.clone(node, guest, Number(params.newid), name) };
       }
       case 'vm.resize':
+        return { value: kit.resize(node, find(node, vmid), params) };
       case 'vm.move': {
         const guest = find(node, vmid);
         checkUnlocked(guest);
@@ -207,18 +187,6 @@ export function createFakeVmCalls(deps: GuestCallDeps) {
         const disk = String(params.disk);
         const spec = vm.config[disk];
         if (typeof spec !== 'string') throw new FakeVmError('not-found', `VM ${vmid} has no disk ${disk}`);
-        if (method === 'vm.resize') {
-          const size = String(params.size);
-          const grow = /^\+(\d+)G?$/.exec(size);
-          const target = grow ? sizeOf(spec) + Number(grow[1]) : Number(/^(\d+)G?$/.exec(size)?.[1] ?? NaN);
-          if (!(target >= sizeOf(spec))) throw new FakeVmError('invalid-params', `disk ${disk} cannot shrink (${size})`);
-          return {
-            value: task(node, 'qmresize', vmid, [`resizing ${disk} to ${target}G`], () => {
-              vm.config[disk] = spec.replace(/size=\d+G/, `size=${target}G`);
-              vm.serial++;
-            }),
-          };
-        }
         return {
           value: task(node, 'qmmove', vmid, [`moving ${disk} to ${String(params.storage)}`], () => {
             vm.config[disk] = spec.replace(/^[^:]+:/, `${String(params.storage)}:`);
@@ -236,28 +204,8 @@ export function createFakeVmCalls(deps: GuestCallDeps) {
               : `instance-id: ${vmid}\n`;
         return { value: { text } };
       }
-      case 'vm.metrics': {
-        const guest = find(node, vmid);
-        const timeframe = (params.timeframe ?? 'hour') as Timeframe;
-        const step = { hour: 60, day: 1800, week: 10800, month: 43200 }[timeframe];
-        const end = Math.floor(Date.now() / 1000 / step) * step;
-        const points = Array.from({ length: 60 }, (_, i) => {
-          const t = end - (59 - i) * step;
-          const wave = 0.5 + 0.5 * Math.sin(t / 3000 + vmid);
-          const up = guest.status === 'running';
-          return {
-            t: t * 1000,
-            cpu: up ? 0.05 + 0.3 * wave : 0,
-            mem: up ? guest.maxmem * (0.3 + 0.2 * wave) : 0,
-            maxmem: guest.maxmem,
-            netin: up ? 1e5 * wave : 0,
-            netout: up ? 4e4 * wave : 0,
-            diskread: up ? 2e5 * wave : 0,
-            diskwrite: up ? 5e5 * wave : 0,
-          };
-        });
-        return { value: { step, points } };
-      }
+      case 'vm.metrics':
+        return { value: kit.metrics(find(node, vmid), (params.timeframe ?? 'hour') as Timeframe) };
       default: {
         if (!method.startsWith('vm.') || !Number.isInteger(vmid)) return undefined;
         const value = power(node, find(node, vmid), method);

@@ -1,4 +1,4 @@
-// English strings of the embedded terminals (node shells; container consoles will reuse them).
+// English strings of the embedded terminals (node shells, container consoles and shells).
 export const enTerminal = {
   'cmd.nodeShell': 'Shell',
   'node.tab.shell': 'Shell',

@@ -1,4 +1,4 @@
-// 内嵌终端（节点 Shell；容器控制台也将复用）的简体中文文案；缺少或多出的键都是编译错误。
+// 内嵌终端（节点 Shell、容器控制台与 Shell）的简体中文文案；缺少或多出的键都是编译错误。
 import type { enTerminal } from './en-terminal';
 
 export const zhCNTerminal: Record<keyof typeof enTerminal, string> = {

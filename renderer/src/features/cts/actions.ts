@@ -1,5 +1,5 @@
-// Container calls: power actions, create, config changes with the digest read, snapshots, destroy, and the
-// node's templates and root-disk storages. Task-starting calls open the task panel; failures become notices
+// Container calls: power actions, create, config changes with the digest read, snapshots, resize, clone, template,
+// destroy, usage history, and the node's templates and root-disk storages. Task-starting calls open the task panel; failures become notices
 // (the wizard gets the UiError back from createCt to show it inline).
 import type { Params, Result, StorageEntry } from '../../../../node-agent/src/api';
 import { agentCall } from '../../api';
@@ -27,6 +27,8 @@ export const ctPending = (nodeKey: string, vmid: number): Promise<Result<'ct.pen
   agentCall(nodeKey, 'ct.pending', { vmid });
 export const ctSnapshots = (nodeKey: string, vmid: number): Promise<Result<'ct.snapshots'>> =>
   agentCall(nodeKey, 'ct.snapshots', { vmid });
+export const ctMetrics = (nodeKey: string, params: Params<'ct.metrics'>): Promise<Result<'ct.metrics'>> =>
+  agentCall(nodeKey, 'ct.metrics', params);
 
 /**
  * Change the config with the digest it was read with. A stale digest gets its own notice (someone else changed
@@ -41,6 +43,12 @@ export const rollbackCtSnapshot = (nodeKey: string, vmid: number, snapname: stri
   startGuestTask(nodeKey, 'ct.rollback', { vmid, snapname }, 'ct.snapshotFailed');
 export const deleteCtSnapshot = (nodeKey: string, vmid: number, snapname: string) =>
   startGuestTask(nodeKey, 'ct.delsnapshot', { vmid, snapname }, 'ct.snapshotFailed');
+export const resizeCtVolume = (nodeKey: string, params: Params<'ct.resize'>) =>
+  startGuestTask(nodeKey, 'ct.resize', params, 'ct.resizeFailed', { vmid: params.vmid, disk: params.disk });
+export const cloneCt = (nodeKey: string, params: Params<'ct.clone'>) =>
+  startGuestTask(nodeKey, 'ct.clone', params, 'ct.cloneFailed');
+export const convertCtToTemplate = (nodeKey: string, vmid: number) =>
+  startGuestTask(nodeKey, 'ct.template', { vmid }, 'ct.templateFailed');
 export const destroyCt = (nodeKey: string, vmid: number) =>
   startGuestTask(nodeKey, 'ct.destroy', { vmid, purge: true }, 'ct.destroyFailed');
 

@@ -3,7 +3,7 @@ import { createFakeHyperdesk } from '../../dev/fake-hyperdesk';
 import { appStore } from '../../store/store';
 import { commandById, commands, runCommand } from '../../app/commands';
 import { ctUiStore } from './ct-ui-store';
-import { ctActionEnabled } from './ct-power';
+import { ctActionEnabled, ctActions } from './ct-power';
 
 const initial = appStore.getState();
 const enabledIds = (target: string) =>
@@ -32,7 +32,11 @@ describe('CT commands in the one registry', () => {
     const ids = commands.map((c) => c.id);
     expect(new Set(ids).size).toBe(ids.length);
     const ct = commands.filter((c) => c.places.includes('ct-menu')).map((c) => c.id);
-    expect(ct).toEqual(['start', 'shutdown', 'stop', 'reboot', 'console', 'snapshot', 'destroy'].map((a) => `ct.${a}`));
+    expect(ct).toEqual(
+      ['start', 'shutdown', 'stop', 'reboot', 'console', 'snapshot', 'clone', 'template', 'destroy'].map(
+        (a) => `ct.${a}`,
+      ),
+    );
     for (const id of ct) expect(commandById(id)?.places).toEqual(['toolbar', 'ct-menu', 'palette']);
     expect(commandById('ct.create')?.places).toEqual(['node-menu', 'palette']);
     // The VM menu keeps only VM commands.
@@ -40,15 +44,19 @@ describe('CT commands in the one registry', () => {
   });
 
   it('enables actions by state: stopped, running, frozen, locked, template, a VM', () => {
-    expect(enabledIds('lab/n1/110')).toEqual(['ct.start', 'ct.snapshot', 'ct.destroy']); // stopped
+    expect(enabledIds('lab/n1/110')).toEqual(['ct.start', 'ct.snapshot', 'ct.clone', 'ct.template', 'ct.destroy']); // stopped
     expect(enabledIds('lab/n1/102')).toEqual(['ct.stop', 'ct.snapshot']); // frozen (paused)
-    setStatus('lab/n1/110', 'running');
+    // A template: only clone and destroy.
+    setStatus('lab/n1/110', 'stopped', { template: true });
+    expect(enabledIds('lab/n1/110')).toEqual(['ct.clone', 'ct.destroy']);
+    const template = { type: 'lxc', status: 'stopped', template: true } as const;
+    expect(ctActions.filter((a) => ctActionEnabled(a, template, true))).toEqual(['clone', 'destroy']);
+    expect(ctActionEnabled('clone', template, false)).toBe(false);
+    setStatus('lab/n1/110', 'running', { template: false });
     expect(enabledIds('lab/n1/110')).toEqual(['ct.shutdown', 'ct.stop', 'ct.reboot', 'ct.console', 'ct.snapshot']);
     setStatus('lab/n1/110', 'running', { lock: 'backup' });
     expect(enabledIds('lab/n1/110')).toEqual(['ct.console']);
     expect(enabledIds('lab/n1/100')).toEqual([]); // a VM
-    expect(ctActionEnabled('destroy', { type: 'lxc', status: 'stopped', template: true }, true)).toBe(true);
-    expect(ctActionEnabled('start', { type: 'lxc', status: 'stopped', template: true }, true)).toBe(false);
   });
 
   it('disables everything while the node is offline, and acts on the selected container without a target', () => {
@@ -61,8 +69,13 @@ describe('CT commands in the one registry', () => {
     expect(commandById('ct.create')?.enabled({ state: appStore.getState(), target: 'lab/n1' })).toBe(false);
   });
 
-  it('asks before stop, shutdown, reboot and destroy; opens the snapshot dialog, the console tab and the wizard', () => {
+  it('asks before stop, shutdown, reboot, template and destroy; opens the snapshot and clone dialogs, the console tab and the wizard', () => {
+    expect(runCommand(commandById('ct.template')!, 'lab/n1/110')).toBe(true);
+    expect(ctUiStore.getState().dialog).toEqual({ kind: 'confirm', action: 'template', guestKey: 'lab/n1/110' });
+    runCommand(commandById('ct.clone')!, 'lab/n1/110');
+    expect(ctUiStore.getState().dialog).toEqual({ kind: 'clone', guestKey: 'lab/n1/110' });
     setStatus('lab/n1/110', 'running');
+    expect(runCommand(commandById('ct.clone')!, 'lab/n1/110')).toBe(false);
     expect(runCommand(commandById('ct.stop')!, 'lab/n1/110')).toBe(true);
     expect(ctUiStore.getState().dialog).toEqual({ kind: 'confirm', action: 'stop', guestKey: 'lab/n1/110' });
     runCommand(commandById('ct.snapshot')!, 'lab/n1/110');

@@ -1,5 +1,6 @@
 // The container commands for the one command registry (app/commands.ts spreads them in): power actions, console,
-// snapshot and destroy on the target container (the tree's 'ct-menu'); create on the target node.
+// snapshot, clone, convert to template and destroy on the target container (the tree's 'ct-menu'); create on the
+// target node.
 import type { SvgIconComponent } from '@mui/icons-material';
 import PlayArrowRounded from '@mui/icons-material/PlayArrowRounded';
 import PowerSettingsNewRounded from '@mui/icons-material/PowerSettingsNewRounded';
@@ -7,6 +8,8 @@ import StopRounded from '@mui/icons-material/StopRounded';
 import RestartAltRounded from '@mui/icons-material/RestartAltRounded';
 import TerminalRounded from '@mui/icons-material/TerminalRounded';
 import CameraAltOutlined from '@mui/icons-material/CameraAltOutlined';
+import ContentCopyRounded from '@mui/icons-material/ContentCopyRounded';
+import DescriptionOutlined from '@mui/icons-material/DescriptionOutlined';
 import DeleteForeverOutlined from '@mui/icons-material/DeleteForeverOutlined';
 import InventoryRounded from '@mui/icons-material/Inventory2Outlined';
 import type { Command } from '../../app/commands';
@@ -29,11 +32,15 @@ export function runCtAction(action: CtAction, guestKey: string): void {
     case 'snapshot':
       ui.open({ kind: 'snapshot', guestKey });
       return;
+    case 'clone':
+      ui.open({ kind: 'clone', guestKey });
+      return;
     case 'shutdown':
     case 'reboot':
     case 'stop':
+    case 'template':
     case 'destroy':
-      // These end the container's processes or delete it: ask first.
+      // These end the container's processes, cannot be undone or delete it: ask first.
       ui.open({ kind: 'confirm', action, guestKey });
       return;
     case 'start':
@@ -49,6 +56,8 @@ const icons: Record<CtAction, SvgIconComponent> = {
   reboot: RestartAltRounded,
   console: TerminalRounded,
   snapshot: CameraAltOutlined,
+  clone: ContentCopyRounded,
+  template: DescriptionOutlined,
   destroy: DeleteForeverOutlined,
 };
 

@@ -22,7 +22,11 @@ export const ctConsoleConnector = (nodeKey: string, vmid: number, kind: CtConsol
   close: (consoleId) => closeConsole(consoleId),
 });
 
-const reconnectedNote = (): string => translatorFor(appStore.getState().language)('terminal.reconnected');
+/** Written into the terminal after a reconnect: the console is the same tty again; a shell is a new one. */
+const reconnectedNote = (kind: CtConsoleKind) => (): string =>
+  translatorFor(appStore.getState().language)(
+    kind === 'ct-console' ? 'ct.console.reconnected' : 'terminal.reconnected',
+  );
 
 export function ContainerConsole({ nodeKey, vmid }: { nodeKey: string; vmid: number }) {
   const t = useT();
@@ -47,14 +51,18 @@ export function ContainerConsole({ nodeKey, vmid }: { nodeKey: string; vmid: num
           {t('ct.console.shell')}
         </ToggleButton>
       </ToggleButtonGroup>
-      <CtTerminal key={`${nodeKey}/${vmid}/${kind}`} connector={ctConsoleConnector(nodeKey, vmid, kind)} />
+      <CtTerminal
+        key={`${nodeKey}/${vmid}/${kind}`}
+        connector={ctConsoleConnector(nodeKey, vmid, kind)}
+        note={reconnectedNote(kind)}
+      />
     </Box>
   );
 }
 
 /** One terminal for the life of this component (a new kind or container is a new component, by key). */
-function CtTerminal({ connector }: { connector: TerminalConnector }) {
-  const [session] = useState(() => new TerminalSession(connector, initialFontSize(), reconnectedNote));
+function CtTerminal({ connector, note }: { connector: TerminalConnector; note: () => string }) {
+  const [session] = useState(() => new TerminalSession(connector, initialFontSize(), note));
   // Disposed a tick after unmounting, so StrictMode's unmount-and-remount of effects keeps the same terminal.
   const disposal = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => {

@@ -1,5 +1,5 @@
 // The container feature's dialogs, opened by commands through ct-ui-store: create wizard, confirmations for
-// shutdown, reboot, stop and destroy, and take snapshot.
+// shutdown, reboot, stop, convert to template and destroy, take snapshot, and clone.
 import { useState } from 'react';
 import Box from '@mui/material/Box';
 import { ConfirmDialog } from '../../components/confirm-dialog';
@@ -7,8 +7,9 @@ import { useT } from '../../i18n/use-t';
 import { useGuest } from '../../store/selectors';
 import { FormDialog } from '../guests/form-dialog';
 import { TextInput } from '../vms/form-fields';
-import { destroyCt, runCtPowerAction, takeCtSnapshot } from './actions';
+import { convertCtToTemplate, destroyCt, runCtPowerAction, takeCtSnapshot } from './actions';
 import { CreateCtWizard } from './create-ct-wizard';
+import { CtCloneDialog } from './ct-clone-dialog';
 import { useCtUi, ctUiStore, type CtDialog } from './ct-ui-store';
 
 export function CtDialogs() {
@@ -22,6 +23,8 @@ export function CtDialogs() {
       return <ConfirmCtAction dialog={dialog} onClose={close} />;
     case 'snapshot':
       return <CtSnapshotDialog guestKey={dialog.guestKey} onClose={close} />;
+    case 'clone':
+      return <CtCloneDialog guestKey={dialog.guestKey} onClose={close} />;
   }
 }
 
@@ -32,6 +35,7 @@ function ConfirmCtAction({ dialog, onClose }: { dialog: Extract<CtDialog, { kind
   const { action } = dialog;
   const run = () => {
     if (action === 'destroy') void destroyCt(guest.nodeKey, guest.vmid);
+    else if (action === 'template') void convertCtToTemplate(guest.nodeKey, guest.vmid);
     else void runCtPowerAction(guest.nodeKey, guest.vmid, action);
   };
   return (

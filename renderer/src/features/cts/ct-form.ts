@@ -61,9 +61,10 @@ export function emptyCtWizard(node: string, vmid: number | undefined): CtWizardV
 }
 
 const INT = /^\d+$/;
-const DNS_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+/** A DNS name (hostname, search domain): dot-separated labels of letters, digits and inner hyphens. */
+export const DNS_NAME = /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 const SSH_KEY = /^(ssh-|ecdsa-|sk-)\S+ \S+/;
-const intIn = (text: string, min: number, max: number): boolean =>
+export const intIn = (text: string, min: number, max: number): boolean =>
   INT.test(text) && Number(text) >= min && Number(text) <= max;
 const list = (text: string): string[] =>
   text

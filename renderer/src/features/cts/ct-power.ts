@@ -2,7 +2,17 @@
 // toolbar and the tests share one answer.
 import { guestActionOpen, type GuestFacts } from '../guests/guest-action-gate';
 
-export const ctActions = ['start', 'shutdown', 'stop', 'reboot', 'console', 'snapshot', 'destroy'] as const;
+export const ctActions = [
+  'start',
+  'shutdown',
+  'stop',
+  'reboot',
+  'console',
+  'snapshot',
+  'clone',
+  'template',
+  'destroy',
+] as const;
 export type CtAction = (typeof ctActions)[number];
 
 /** The power actions that are plain tasks on the agent (ct.<action> {vmid}). */
@@ -14,7 +24,7 @@ export function ctActionEnabled(action: CtAction, ct: GuestFacts, nodeOnline: bo
   if (!guestActionOpen('lxc', action, ct, nodeOnline)) return false;
   const template = ct.template === true;
   const { status } = ct;
-  // A frozen container (PVE shows it as paused) can only be stopped.
+  // A frozen container (PVE shows it as paused) can only be stopped; a template can only be cloned or destroyed.
   switch (action) {
     case 'start':
       return !template && status === 'stopped';
@@ -27,6 +37,11 @@ export function ctActionEnabled(action: CtAction, ct: GuestFacts, nodeOnline: bo
       return !template && status === 'running';
     case 'snapshot':
       return !template && status !== 'unknown';
+    case 'clone':
+      // As pct: a running container is cloned from a snapshot only, which the dialog does not offer.
+      return status === 'stopped';
+    case 'template':
+      return !template && status === 'stopped';
     case 'destroy':
       return status === 'stopped';
   }

@@ -1,29 +1,49 @@
-// The Resources tab: memory, swap, cores, CPU limit, root disk and mount points with pending values beside the
-// current ones; Add mount point, Edit, Remove, Revert. Every change is ct.set with the digest the page read (a
-// stale one gets the conflict notice and a reload).
-import { useMemo, useState } from 'react';
+// The Resources tab: memory, swap, cores, CPU limit, root disk and mount points (with their sizes), and unused
+// volumes, pending values beside the current ones; Add mount point, Edit, Resize, Remove (the volume becomes
+// unusedN), Delete unused, Revert. Config changes are ct.set with the digest the page read (a stale one gets the
+// conflict notice and a reload); a resize is a ct.resize task, after which the tab reloads.
+import { useEffect, useMemo, useRef, useState } from 'react';
 import Box from '@mui/material/Box';
 import Button from '@mui/material/Button';
 import AddRounded from '@mui/icons-material/AddRounded';
-import { useT } from '../../i18n/use-t';
+import { ConfirmDialog } from '../../components/confirm-dialog';
+import { useLanguage, useT } from '../../i18n/use-t';
 import { FormDialog } from '../guests/form-dialog';
 import { PendingRow } from '../guests/pending-row';
 import { freeKey } from '../vms/hardware-rows';
-import { SelectInput, TextInput } from '../vms/form-fields';
-import { setCtConfig, type CtStorageChoices } from './actions';
+import { TextInput } from '../vms/form-fields';
+import { useVmTasksEnded } from '../vms/use-vm-tasks';
+import { resizeCtVolume, setCtConfig } from './actions';
+import { CtMountDialog, CtResizeDialog } from './ct-mount-dialogs';
+import { isBindMount, mountSizeGiB, mountValues, newMount } from './ct-mount-form';
 import { ctResourceRows, ctResourceValue, ctRowCapabilities, type CtResourceRow } from './ct-resource-rows';
-import { useCtStorageChoices } from './use-ct-storage-choices';
 import type { CtTabProps } from './use-ct-data';
 
 type Change = { config?: Record<string, string | number>; delete?: string[]; revert?: string[] };
+type Dialog =
+  | { kind: 'edit'; row: CtResourceRow }
+  | { kind: 'mount'; key: string; spec: string | undefined }
+  | { kind: 'resize'; row: CtResourceRow }
+  | { kind: 'remove'; row: CtResourceRow }
+  | { kind: 'delete-unused'; row: CtResourceRow };
 
 export function CtResources({ nodeKey, vmid, data }: CtTabProps) {
   const t = useT();
+  const language = useLanguage();
   const rows = useMemo(() => ctResourceRows(data.pending), [data.pending]);
   const [selected, setSelected] = useState<string | null>(null);
-  const [dialog, setDialog] = useState<{ kind: 'edit'; row: CtResourceRow } | { kind: 'add-mp' } | null>(null);
+  const [dialog, setDialog] = useState<Dialog | null>(null);
   const row = rows.find((r) => r.key === selected);
   const can = ctRowCapabilities(row);
+  // A resize (or any task of this container) may have changed a size: read the config again when one ends.
+  const ended = useVmTasksEnded(nodeKey, vmid);
+  const seen = useRef(ended);
+  const { reload } = data;
+  useEffect(() => {
+    if (ended === seen.current) return;
+    seen.current = ended;
+    reload();
+  }, [ended, reload]);
   const change = async (params: Change) => {
     if (data.digest === undefined) return;
     await setCtConfig(nodeKey, { vmid, digest: data.digest, ...params });
@@ -31,33 +51,58 @@ export function CtResources({ nodeKey, vmid, data }: CtTabProps) {
   };
   const label = (r: CtResourceRow) =>
     r.kind === 'mp' || r.kind === 'unused' ? `${t(`ct.res.${r.kind}`)} (${r.key})` : t(`ct.res.${r.kind}`);
+  const value = (r: CtResourceRow) => String(r.pending ?? r.current ?? '');
+  const edit = (r: CtResourceRow) =>
+    setDialog(
+      r.kind === 'rootfs' || r.kind === 'mp' ? { kind: 'mount', key: r.key, spec: value(r) } : { kind: 'edit', row: r },
+    );
+  const addMountPoint = () => {
+    const key = freeKey(
+      'mp',
+      data.pending.map((e) => e.key),
+      256,
+    );
+    if (key !== undefined) setDialog({ kind: 'mount', key, spec: undefined });
+  };
   return (
     <Box data-testid="ct-resources">
       <Box sx={{ display: 'flex', gap: 0.5, flexWrap: 'wrap', mb: 1 }}>
         <Button
           size="small"
           startIcon={<AddRounded />}
-          onClick={() => setDialog({ kind: 'add-mp' })}
+          onClick={addMountPoint}
           disabled={data.digest === undefined}
           data-testid="ct-res-add-mp"
         >
           {t('ct.res.addMp')}
         </Button>
-        <Button
-          size="small"
-          disabled={!can.edit}
-          onClick={() => row && setDialog({ kind: 'edit', row })}
-          data-testid="ct-res-edit"
-        >
+        <Button size="small" disabled={!can.edit} onClick={() => row && edit(row)} data-testid="ct-res-edit">
           {t('vm.hw.edit')}
         </Button>
         <Button
           size="small"
+          disabled={!can.resize}
+          onClick={() => row && setDialog({ kind: 'resize', row })}
+          data-testid="ct-res-resize"
+        >
+          {t('vm.hw.resize')}
+        </Button>
+        <Button
+          size="small"
           disabled={!can.remove}
-          onClick={() => row && void change({ delete: [row.key] })}
+          onClick={() => row && setDialog({ kind: 'remove', row })}
           data-testid="ct-res-remove"
         >
           {t('vm.hw.remove')}
+        </Button>
+        <Button
+          size="small"
+          color="error"
+          disabled={!can.deleteUnused}
+          onClick={() => row && setDialog({ kind: 'delete-unused', row })}
+          data-testid="ct-res-delete-unused"
+        >
+          {t('ct.res.deleteUnused')}
         </Button>
         <Button
           size="small"
@@ -73,8 +118,8 @@ export function CtResources({ nodeKey, vmid, data }: CtTabProps) {
           <PendingRow
             key={r.key}
             label={label(r)}
-            now={ctResourceValue(r.kind, r.current, t)}
-            pending={r.pending === undefined ? undefined : ctResourceValue(r.kind, r.pending, t)}
+            now={ctResourceValue(r.kind, r.current, t, language)}
+            pending={r.pending === undefined ? undefined : ctResourceValue(r.kind, r.pending, t, language)}
             deleting={r.deleting}
             selected={r.key === selected}
             onSelect={() => setSelected(r.key)}
@@ -86,21 +131,52 @@ export function CtResources({ nodeKey, vmid, data }: CtTabProps) {
         <EditValueDialog
           row={dialog.row}
           onClose={() => setDialog(null)}
-          onSave={(value) =>
+          onSave={(text) =>
             void change(
-              value === ''
+              text === ''
                 ? { delete: [dialog.row.key] }
-                : { config: { [dialog.row.key]: /^\d+$/.test(value) ? Number(value) : value } },
+                : { config: { [dialog.row.key]: /^\d+$/.test(text) ? Number(text) : text } },
             )
           }
         />
       )}
-      {dialog?.kind === 'add-mp' && (
-        <AddMountPointDialog
+      {dialog?.kind === 'mount' && (
+        <CtMountDialog
           nodeKey={nodeKey}
-          taken={data.pending.map((e) => e.key)}
+          mountKey={dialog.key}
+          initial={dialog.spec === undefined ? newMount() : mountValues(dialog.spec)}
+          adding={dialog.spec === undefined}
           onClose={() => setDialog(null)}
-          onSave={(key, spec) => void change({ config: { [key]: spec } })}
+          onSave={(spec) => void change({ config: { [dialog.key]: spec } })}
+        />
+      )}
+      {dialog?.kind === 'resize' && (
+        <CtResizeDialog
+          mountKey={dialog.row.key}
+          currentGiB={mountSizeGiB(String(dialog.row.current ?? ''))}
+          onClose={() => setDialog(null)}
+          onSave={(size) => void resizeCtVolume(nodeKey, { vmid, disk: dialog.row.key, size })}
+        />
+      )}
+      {(dialog?.kind === 'remove' || dialog?.kind === 'delete-unused') && (
+        <ConfirmDialog
+          open
+          title={t(dialog.kind === 'remove' ? 'ct.res.removeTitle' : 'ct.res.deleteUnusedTitle', {
+            key: dialog.row.key,
+            vmid,
+          })}
+          body={t(
+            dialog.kind === 'delete-unused'
+              ? 'ct.res.deleteUnusedBody'
+              : isBindMount(value(dialog.row))
+                ? 'ct.res.removeBindBody'
+                : 'ct.res.removeVolumeBody',
+            { key: dialog.row.key, volume: value(dialog.row).split(',')[0] ?? '' },
+          )}
+          confirm={t(dialog.kind === 'remove' ? 'vm.hw.remove' : 'ct.res.deleteUnused')}
+          testId={`ct-res-confirm-${dialog.kind}`}
+          onClose={() => setDialog(null)}
+          onConfirm={() => void change({ delete: [dialog.row.key] })}
         />
       )}
     </Box>
@@ -138,54 +214,6 @@ function EditValueDialog({
           helper={t('vm.emptyDeletes')}
           autoFocus
         />
-      </Box>
-    </FormDialog>
-  );
-}
-
-/** A new volume as a mount point: `mpN: STORAGE:SIZE_GiB,mp=/path` (the agent allocates it). */
-function AddMountPointDialog({
-  nodeKey,
-  taken,
-  onClose,
-  onSave,
-}: {
-  nodeKey: string;
-  taken: readonly string[];
-  onClose: () => void;
-  onSave: (key: string, spec: string) => void;
-}) {
-  const t = useT();
-  const choices: CtStorageChoices = useCtStorageChoices(nodeKey);
-  const [storage, setStorage] = useState('');
-  const [size, setSize] = useState('8');
-  const [path, setPath] = useState('/mnt/data');
-  const store = storage === '' ? (choices.diskStores[0]?.id ?? '') : storage;
-  const key = freeKey('mp', taken, 256);
-  const ok =
-    key !== undefined && store !== '' && /^\d+$/.test(size) && Number(size) > 0 && /^\/\S*$/.test(path) && path !== '/';
-  return (
-    <FormDialog
-      title={t('ct.res.addMp')}
-      testId="ct-res-dialog"
-      submitLabel={t('vm.ok')}
-      submitTestId="ct-res-save"
-      submitDisabled={!ok}
-      onSubmit={() => {
-        if (key !== undefined) onSave(key, `${store}:${Number(size)},mp=${path}`);
-      }}
-      onClose={onClose}
-    >
-      <Box sx={{ display: 'flex', flexDirection: 'column', pt: 1 }}>
-        <SelectInput
-          label={t('vmForm.storage')}
-          value={store}
-          options={choices.diskStores.map((s) => ({ value: s.id, label: s.id }))}
-          onChange={setStorage}
-          testId="ct-res-mp-storage"
-        />
-        <TextInput label={t('vmForm.sizeGiB')} value={size} onChange={setSize} testId="ct-res-mp-size" />
-        <TextInput label={t('ct.res.mpPath')} value={path} onChange={setPath} testId="ct-res-mp-path" />
       </Box>
     </FormDialog>
   );

@@ -17,8 +17,9 @@ export const ctTabs: readonly CtTab[] = [
 
 export type CtDialog =
   | { kind: 'create'; nodeKey: string }
-  | { kind: 'confirm'; action: 'shutdown' | 'reboot' | 'stop' | 'destroy'; guestKey: string }
-  | { kind: 'snapshot'; guestKey: string };
+  | { kind: 'confirm'; action: 'shutdown' | 'reboot' | 'stop' | 'template' | 'destroy'; guestKey: string }
+  | { kind: 'snapshot'; guestKey: string }
+  | { kind: 'clone'; guestKey: string };
 
 interface CtUiState {
   dialog: CtDialog | null;

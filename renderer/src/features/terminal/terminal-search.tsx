@@ -23,6 +23,8 @@ export function TerminalSearch({ session, onClose }: { session: TerminalSession;
       sx={{
         display: 'flex',
         alignItems: 'center',
+        height: 32,
+        boxSizing: 'border-box',
         gap: 0.5,
         border: 1,
         borderColor: 'divider',
@@ -56,6 +58,7 @@ export function TerminalSearch({ session, onClose }: { session: TerminalSession;
       <Tooltip title={t('terminal.matchCase')}>
         <Checkbox
           size="small"
+          sx={{ p: 0.25 }}
           checked={caseSensitive}
           onChange={(_, checked) => setCaseSensitive(checked)}
           slotProps={{ input: { 'aria-label': t('terminal.matchCase') } }}

@@ -9,7 +9,7 @@ import { findMatch, rowFromCells, type SearchMatch, type SearchRows } from './bu
 import { FlowControl } from './flow-control';
 import { clampFontSize, rememberFontSize } from './font-size';
 
-/** How a terminal reaches its node: a node shell today (actions.ts), a container console later. */
+/** How a terminal reaches what it shows: a node shell (actions.ts), a container console or shell (cts/ct-console.tsx). */
 export interface TerminalConnector {
   open(size: { cols: number; rows: number }): Promise<{ consoleId: string; url: string }>;
   resize(consoleId: string, cols: number, rows: number): Promise<void>;
@@ -26,6 +26,8 @@ export interface TerminalSnapshot {
 }
 
 const FONT_FAMILY = 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace';
+/** Rows a little taller than the glyphs: at 1, xterm's DOM rows clip what hangs below the baseline (`_` vanished). */
+const LINE_HEIGHT = 1.2;
 const encoder = new TextEncoder();
 /** onBinary strings are bytes already (mouse reports in X10 mode). */
 const binaryBytes = (data: string): Uint8Array => Uint8Array.from(data, (c) => c.charCodeAt(0) & 0xff);
@@ -57,7 +59,7 @@ export class TerminalSession {
     this.term = new Terminal({
       fontFamily: FONT_FAMILY,
       fontSize: this.state.fontSize,
-      lineHeight: 1,
+      lineHeight: LINE_HEIGHT,
       scrollback: 10_000,
     });
     this.term.onData((data) => this.send(encoder.encode(data)));
@@ -103,7 +105,7 @@ export class TerminalSession {
   fit(): void {
     const parent = this.host.parentElement;
     if (parent === null || this.disposed) return;
-    this.cell ??= measureCell(parent, { family: FONT_FAMILY, size: this.state.fontSize, lineHeight: 1 });
+    this.cell ??= measureCell(parent, { family: FONT_FAMILY, size: this.state.fontSize, lineHeight: LINE_HEIGHT });
     const size = fitSize({ width: parent.clientWidth, height: parent.clientHeight }, this.cell);
     if (size !== undefined && (size.cols !== this.term.cols || size.rows !== this.term.rows))
       this.term.resize(size.cols, size.rows);

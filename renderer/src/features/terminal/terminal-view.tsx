@@ -99,7 +99,8 @@ export function TerminalView({ session, onDetach }: TerminalViewProps) {
 
   return (
     <Box sx={{ flex: 1, minHeight: 0, display: 'flex', flexDirection: 'column', gap: 0.5 }}>
-      <Box sx={{ display: 'flex', alignItems: 'center', gap: 1 }}>
+      {/* A fixed height: the find field must not resize the terminal (xterm drops the selection when rows change). */}
+      <Box sx={{ display: 'flex', alignItems: 'center', gap: 1, height: 36, flexShrink: 0 }}>
         <Chip
           size="small"
           color={
@@ -120,12 +121,22 @@ export function TerminalView({ session, onDetach }: TerminalViewProps) {
         <Box sx={{ flex: 1 }} />
         {searching && <TerminalSearch session={session} onClose={() => setSearching(false)} />}
         <Tooltip title={t('terminal.search')}>
-          <IconButton size="small" aria-label={t('terminal.search')} onClick={() => setSearching((s) => !s)}>
+          <IconButton
+            size="small"
+            aria-label={t('terminal.search')}
+            onClick={() => setSearching((s) => !s)}
+            data-testid="terminal-search-toggle"
+          >
             <SearchRounded fontSize="small" />
           </IconButton>
         </Tooltip>
         <Tooltip title={t('terminal.fontSmaller')}>
-          <IconButton size="small" aria-label={t('terminal.fontSmaller')} onClick={() => act('font-smaller')}>
+          <IconButton
+            size="small"
+            aria-label={t('terminal.fontSmaller')}
+            onClick={() => act('font-smaller')}
+            data-testid="terminal-font-smaller"
+          >
             <TextDecreaseRounded fontSize="small" />
           </IconButton>
         </Tooltip>
@@ -138,7 +149,12 @@ export function TerminalView({ session, onDetach }: TerminalViewProps) {
           {t('terminal.fontSize', { size: snap.fontSize })}
         </Typography>
         <Tooltip title={t('terminal.fontBigger')}>
-          <IconButton size="small" aria-label={t('terminal.fontBigger')} onClick={() => act('font-bigger')}>
+          <IconButton
+            size="small"
+            aria-label={t('terminal.fontBigger')}
+            onClick={() => act('font-bigger')}
+            data-testid="terminal-font-bigger"
+          >
             <TextIncreaseRounded fontSize="small" />
           </IconButton>
         </Tooltip>
@@ -166,15 +182,27 @@ export function TerminalView({ session, onDetach }: TerminalViewProps) {
         anchorReference="anchorPosition"
         anchorPosition={menu ?? undefined}
       >
-        <MenuItem disabled={!session.term.hasSelection()} onClick={fromMenu(() => act('copy'))}>
+        <MenuItem
+          disabled={!session.term.hasSelection()}
+          onClick={fromMenu(() => act('copy'))}
+          data-testid="terminal-menu-copy"
+        >
           {t('terminal.copy')}
         </MenuItem>
-        <MenuItem onClick={fromMenu(() => act('paste'))}>{t('terminal.paste')}</MenuItem>
-        <MenuItem onClick={fromMenu(() => session.term.selectAll())}>{t('terminal.selectAll')}</MenuItem>
-        <MenuItem onClick={fromMenu(() => act('search'))}>{t('terminal.search')}</MenuItem>
+        <MenuItem onClick={fromMenu(() => act('paste'))} data-testid="terminal-menu-paste">
+          {t('terminal.paste')}
+        </MenuItem>
+        <MenuItem onClick={fromMenu(() => session.term.selectAll())} data-testid="terminal-menu-select-all">
+          {t('terminal.selectAll')}
+        </MenuItem>
+        <MenuItem onClick={fromMenu(() => act('search'))} data-testid="terminal-menu-search">
+          {t('terminal.search')}
+        </MenuItem>
         <MenuItem onClick={fromMenu(() => act('font-bigger'))}>{t('terminal.fontBigger')}</MenuItem>
         <MenuItem onClick={fromMenu(() => act('font-smaller'))}>{t('terminal.fontSmaller')}</MenuItem>
-        <MenuItem onClick={fromMenu(() => act('font-reset'))}>{t('terminal.fontReset')}</MenuItem>
+        <MenuItem onClick={fromMenu(() => act('font-reset'))} data-testid="terminal-menu-font-reset">
+          {t('terminal.fontReset')}
+        </MenuItem>
       </Menu>
     </Box>
   );
