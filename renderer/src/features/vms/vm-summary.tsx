@@ -1,36 +1,19 @@
 // The VM's Summary tab: facts from the inventory and vm.status, and CPU, memory, network and disk charts.
-import { memo, useMemo, useState } from 'react';
-import Alert from '@mui/material/Alert';
 import Box from '@mui/material/Box';
-import type { Consolidation, Timeframe } from '../../../../node-agent/src/api';
-import { ChartCard } from '../../components/chart-card';
 import { FactRow, FactsCard, UsageRow } from '../../components/facts';
-import { TimeframePicker } from '../../components/timeframe-picker';
 import { formatBytes, formatDuration, formatPercent, formatRate } from '../../i18n/format';
 import { useLanguage, useT } from '../../i18n/use-t';
 import { useGuest } from '../../store/selectors';
 import { useAppStore } from '../../store/store';
-import { buildChartOptions } from '../nodes/chart-options';
-import { useChartColors } from '../nodes/metrics-charts';
-import { chartColumns, chartUnit, scaleColumns, type ChartKind, type ChartPoint } from '../nodes/metrics-series';
-import { useVmMetrics } from './use-vm-metrics';
+import { GuestCharts } from '../guests/guest-charts';
+import { vmMetrics } from './actions';
 import type { VmTabProps } from './vm-tab-props';
-
-const kinds = [
-  { kind: 'cpu', title: 'chart.cpu' },
-  { kind: 'memory', title: 'chart.memory' },
-  { kind: 'network', title: 'chart.network' },
-  { kind: 'disk', title: 'chart.disk' },
-] as const;
 
 export function VmSummary({ guestKey, nodeKey, vmid, data }: VmTabProps) {
   const t = useT();
   const language = useLanguage();
   const guest = useGuest(guestKey);
   const online = useAppStore((s) => s.nodes[nodeKey]?.state === 'online');
-  const [timeframe, setTimeframe] = useState<Timeframe>('hour');
-  const [cf, setCf] = useState<Consolidation>('average');
-  const metrics = useVmMetrics(nodeKey, vmid, timeframe, cf);
   if (!guest) return null;
   const pair = (a: string, b: string) => `${a} / ${b}`;
   return (
@@ -55,57 +38,8 @@ export function VmSummary({ guestKey, nodeKey, vmid, data }: VmTabProps) {
           <FactRow label={t('vm.pid')} value={data.status?.pid === undefined ? '—' : String(data.status.pid)} />
         </Box>
       </FactsCard>
-      <Box sx={{ display: 'flex', alignItems: 'center', gap: 1.5, flexWrap: 'wrap' }}>
-        <TimeframePicker timeframe={timeframe} cf={cf} onTimeframe={setTimeframe} onCf={setCf} testId="vm-timeframe" />
-      </Box>
-      {metrics.error && (
-        <Alert severity="warning">
-          {t('chart.error', {
-            message: t('common.labelValue', { label: t(`error.${metrics.error.code}`), value: metrics.error.message }),
-          })}
-        </Alert>
-      )}
-      <Box sx={{ display: 'grid', gridTemplateColumns: { xs: '1fr', lg: '1fr 1fr' }, gap: 1.5 }}>
-        {kinds.map(({ kind, title }) => (
-          <VmChart key={kind} kind={kind} title={t(title)} points={metrics.points} loading={metrics.loading} timeframe={timeframe} id={`vm:${guestKey}`} dimmed={!online} />
-        ))}
-      </Box>
+      <GuestCharts guestKey={guestKey} nodeKey={nodeKey} vmid={vmid} prefix="vm" loadMetrics={vmMetrics} dimmed={!online} />
     </>
   );
 }
 
-interface ChartProps {
-  kind: ChartKind;
-  title: string;
-  points: readonly ChartPoint[];
-  loading: boolean;
-  timeframe: Timeframe;
-  id: string;
-  dimmed: boolean;
-}
-
-const VmChart = memo(function VmChart({ kind, title, points, loading, timeframe, id, dimmed }: ChartProps) {
-  const t = useT();
-  const language = useLanguage();
-  const { colors } = useChartColors();
-  const columns = useMemo(() => chartColumns(points, kind), [points, kind]);
-  const { factor, suffix } = chartUnit(kind, columns);
-  const data = useMemo(() => scaleColumns(columns, factor), [columns, factor]);
-  const options = useMemo(
-    () => buildChartOptions(kind, { factor, suffix }, colors, t, language, timeframe, id),
-    [kind, factor, suffix, colors, t, language, timeframe, id],
-  );
-  return (
-    <ChartCard
-      title={title}
-      suffix={suffix}
-      options={options}
-      data={data}
-      height={170}
-      testId={`vm-chart-${kind}`}
-      loading={loading}
-      empty={points.length === 0}
-      dimmed={dimmed}
-    />
-  );
-});
